@@ -1,0 +1,48 @@
+# Every target installs what it needs first (scripts/bootstrap is idempotent).
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools/bin
+REGION ?= us-east-1
+
+.PHONY: help setup tools demo test bench lint typecheck template-check build check clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+setup:  ## Create .venv (Python 3.13) with newswatch and its development tools
+	@scripts/bootstrap
+
+tools:  ## Also install SAM CLI and cfn-lint (in .tools, apart from the project's venv)
+	@scripts/bootstrap --tools
+
+demo: setup  ## Start the local stack, drop samples/ into the bucket, show records and alerts
+	$(BIN)/newswatch local --demo samples
+
+test: setup  ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+bench: setup  ## Print the extraction and watchlist benchmark tables
+	$(BIN)/python -m benchmarks
+
+lint: setup  ## ruff (lint and format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup  ## mypy --strict
+	$(BIN)/mypy
+
+template-check: tools  ## sam validate --lint, cfn-lint on the template and on its SAM translation
+	AWS_DEFAULT_REGION=$(REGION) $(TOOLS)/sam validate --lint --template template.yaml
+	$(TOOLS)/cfn-lint template.yaml
+	$(TOOLS)/python scripts/translate_template.py template.yaml > .aws-sam-translated.json
+	$(TOOLS)/cfn-lint .aws-sam-translated.json
+	rm -f .aws-sam-translated.json
+
+build: tools  ## sam build (no Docker needed)
+	AWS_DEFAULT_REGION=$(REGION) $(TOOLS)/sam build --template template.yaml
+
+check: test lint typecheck template-check build  ## Everything CI runs
+
+clean:  ## Remove build output and caches (keeps the venvs)
+	rm -rf .aws-sam outbox .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""The ``newswatch`` command line.
+
+Each sub-command lives in its own module of this package and exposes
+``register(subparsers) -> None``, which adds its parser and sets ``handler`` (a function taking
+the parsed arguments and returning an exit code). Modules are imported only to register, so a
+command pays at run time only for what it uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from newswatch.errors import NewswatchError
+
+# The modules that make up the CLI, in the order `newswatch --help` lists them.
+COMMAND_MODULES = ("extract", "match", "watchlists", "local", "rejections")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="newswatch",
+        description="Extract news articles, match watchlists, and run the alerting stack.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"newswatch.cli.{name}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"newswatch.cli.{name}":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except NewswatchError as error:
+        print(f"newswatch: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
