@@ -1,0 +1,358 @@
+"""Main-text extraction: the article's paragraphs without menus, related links or comments.
+
+One iterative pass over the parsed tree (lxml's ``iterwalk``, no Python recursion, so a page
+nested 100,000 tags deep costs no stack) cuts the page into text blocks and skips whole
+subtrees that are boilerplate by tag or by class/id. Each block scores the containers above
+it, readability-style: long, comma-rich, link-poor paragraphs vote for their parent and, at
+half weight, their grandparent. The best container and its strong siblings are the article;
+within them, blocks that are mostly links (inline related-story links), calls to action and
+the headline itself are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+# Never visible article text. Stripped once, in C, before the walk.
+_INVISIBLE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "button",
+    "input",
+    "select",
+    "option",
+    "textarea",
+)
+# Page furniture by tag: skipped (with their subtree) during the walk.
+_FURNITURE_TAGS = frozenset(
+    {
+        "nav",
+        "aside",
+        "header",
+        "footer",
+        "menu",
+        "dialog",
+        "figcaption",
+        "amp-ad",
+        "amp-embed",
+        "amp-sidebar",
+        "amp-social-share",
+        "amp-consent",
+    }
+)
+_CAPTION_TAGS = frozenset({"figcaption"})
+_FURNITURE_ROLES = frozenset(
+    {"navigation", "complementary", "banner", "contentinfo", "menu", "menubar", "dialog"}
+)
+# Tags that end one text block and start another; everything else is inline.
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "body",
+        "html",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "form",
+        "fieldset",
+        "address",
+        "center",
+        "hr",
+        "br",
+    }
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Tags never worth walking into for a containment guard: the page root and explicit bodies.
+_PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
+
+# Class/id tokens of boilerplate containers. A token must match whole (between separators),
+# so "shared-content" or "headline" do not match "share" or "ad".
+_BOILERPLATE = re.compile(
+    r"(?:^|[\s_-])(?:"
+    r"related|share|sharing|sharebar|social|newsletters?|subscribe|subscription|signup|"
+    r"comments?|disqus|promo|promotions?|advert\w*|ads?|adv|dfp|sponsor\w*|"
+    r"breadcrumbs?|tags?|taglist|author-?bio|bio|sidebar|widgets?|nav|navbar|navigation|"
+    r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc\w*|more-?stories|"
+    r"most-?(?:popular|read|viewed)|popular|trending|caption|credits?|footer|masthead|"
+    r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp"
+    r")(?:$|[\s_-])"
+)
+# Class/id tokens that vouch for an article container (readability's positive weights).
+_ARTICLE_HINT = re.compile(
+    r"article|body|content|entry|main|page|post|story|text|blog", re.IGNORECASE
+)
+_NEGATIVE_HINT = re.compile(
+    r"comment|meta|footer|footnote|related|share|sidebar|promo|widget|social|newsletter",
+    re.IGNORECASE,
+)
+# Short lines that invite the reader to act rather than inform: never article text.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:advertisement|sponsored|read more|continue reading|click here|sign up|subscribe|"
+    r"follow us|share this|related|recommended|also read|see also|more from|sign in)\b",
+    re.IGNORECASE,
+)
+_COMMA = re.compile(r"[,，、،]")
+
+_MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
+_MAX_LINK_DENSITY = 0.5  # a block more link than text is navigation or a related-story link
+_GUARD_SHARE = 0.4  # a "boilerplate" container holding this share of the page text is kept
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The article's main text as paragraphs, and the lead image's caption when found."""
+
+    paragraphs: list[str]
+    image_caption: str | None = None
+
+
+@dataclass(slots=True)
+class _Block:
+    """One run of text between block boundaries, with how much of it is link text."""
+
+    text: str
+    link_chars: int
+    tag: str
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 1.0
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A container that paragraphs voted for, with the blocks it spans (a half-open range)."""
+
+    element: lxml.html.HtmlElement
+    start: int
+    end: int = -1
+    score: float = 0.0
+
+
+def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Body:
+    """The article's paragraphs in reading order; the tree is modified (invisible parts dropped)."""
+    etree.strip_elements(tree, *_INVISIBLE_TAGS, etree.Comment, etree.PI, with_tail=False)
+    walk = _Walk(tree)
+    walk.run()
+    ranges = walk.article_ranges()
+    headline = _normalise(title) if title else None
+    paragraphs = []
+    for start, end in ranges:
+        for block in walk.blocks[start:end]:
+            if _keeps(block, headline):
+                paragraphs.append(block.text)
+    caption = walk.caption_within(ranges)
+    return Body(paragraphs=paragraphs, image_caption=caption)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _keeps(block: _Block, headline: str | None) -> bool:
+    """Whether a block inside the article container is article text."""
+    if block.link_density > _MAX_LINK_DENSITY or block.tag == "h1":
+        return False
+    if headline is not None and block.text.casefold() == headline.casefold():
+        return False
+    return not (len(block.text) < 80 and _CALL_TO_ACTION.match(block.text))
+
+
+class _Walk:
+    """One pass over the tree: text blocks, candidate containers and their scores."""
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self.tree = tree
+        self.blocks: list[_Block] = []
+        self.candidates: dict[lxml.html.HtmlElement, _Candidate] = {}
+        self.captions: list[tuple[int, str]] = []
+        self._pieces: list[str] = []
+        self._link_chars = 0
+        self._page_chars = len(_normalise(tree.text_content()))
+
+    def run(self) -> None:
+        """Cut the tree into blocks, skipping boilerplate subtrees, and score containers."""
+        # The open block elements, innermost last: the block text in progress belongs to [-1].
+        open_blocks: list[lxml.html.HtmlElement] = []
+        link_depth = 0
+        skipped: lxml.html.HtmlElement | None = None
+        walker = etree.iterwalk(self.tree, events=("start", "end"))
+        for event, element in walker:
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if event == "start":
+                if self._is_boilerplate(element, tag):
+                    if tag in _CAPTION_TAGS or "caption" in _attributes(element):
+                        self._record_caption(element)
+                    walker.skip_subtree()
+                    skipped = element
+                    continue
+                if tag in _BLOCK_TAGS:
+                    self._flush(open_blocks)
+                    open_blocks.append(element)
+                    self.candidates[element] = _Candidate(element, len(self.blocks))
+                elif tag == "a":
+                    link_depth += 1
+                self._add(element.text, link_depth)
+                continue
+            if element is skipped:
+                skipped = None
+            elif tag in _BLOCK_TAGS:
+                self._flush(open_blocks)
+                open_blocks.pop()
+                self.candidates[element].end = len(self.blocks)
+            elif tag == "a":
+                link_depth -= 1
+            self._add(element.tail, link_depth)
+        self._flush(open_blocks)
+
+    def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str) -> bool:
+        if tag in _PROTECTED_TAGS or not tag:
+            return False
+        if tag in _FURNITURE_TAGS:
+            return True
+        if element.get("role", "") in _FURNITURE_ROLES or element.get("hidden") is not None:
+            return True
+        if element.get("itemprop") == "articleBody":
+            return False
+        attributes = _attributes(element)
+        if not attributes or not _BOILERPLATE.search(attributes):
+            return False
+        # A container named like boilerplate but holding much of the page is the page itself
+        # (a body class such as "has-sidebar" or "comments-open").
+        share = len(_normalise(element.text_content())) / max(self._page_chars, 1)
+        return share < _GUARD_SHARE
+
+    def _record_caption(self, element: lxml.html.HtmlElement) -> None:
+        text = _normalise(element.text_content())
+        if text:
+            self.captions.append((len(self.blocks), text))
+
+    def _add(self, text: str | None, link_depth: int) -> None:
+        if text:
+            self._pieces.append(text)
+            if link_depth:
+                self._link_chars += len(text.strip())
+
+    def _flush(self, open_blocks: list[lxml.html.HtmlElement]) -> None:
+        """Close the block in progress and let it vote for the containers above it."""
+        if not self._pieces:
+            return
+        text = _normalise("".join(self._pieces))
+        link_chars = min(self._link_chars, len(text))
+        self._pieces.clear()
+        self._link_chars = 0
+        if not text or not open_blocks:
+            return
+        owner = open_blocks[-1]
+        block = _Block(text, link_chars, owner.tag)
+        self.blocks.append(block)
+        if len(text) < _MIN_SCORED_CHARS or block.tag in _HEADING_TAGS:
+            return
+        vote = (1 + len(_COMMA.findall(text)) + min(len(text) / 100, 3)) * (1 - block.link_density)
+        # A block owned by a <p> votes for the <p>'s container; text written straight into a
+        # <div> votes for that <div> itself.
+        voters = open_blocks[-3:-1] if owner.tag == "p" else open_blocks[-2:]
+        for weight, container in zip((1.0, 0.5), reversed(voters), strict=False):
+            self.candidates[container].score += vote * weight
+
+    def article_ranges(self) -> list[tuple[int, int]]:
+        """Block ranges of the best container and of its siblings that look like article too."""
+        scored = [c for c in self.candidates.values() if c.score > 0]
+        if not scored:
+            return [(0, len(self.blocks))]
+        for candidate in scored:
+            candidate.score *= (1 - self._link_density(candidate)) * _hint_weight(candidate.element)
+        top = max(scored, key=lambda c: c.score)
+        parent = top.element.getparent()
+        if parent is None:
+            return [(top.start, top.end)]
+        threshold = max(10.0, top.score * 0.2)
+        ranges = []
+        for sibling in parent:
+            neighbour = self.candidates.get(sibling)
+            if neighbour is None:
+                continue
+            if (
+                sibling is top.element
+                or neighbour.score >= threshold
+                or (sibling.tag == "p" and self._is_good_paragraph(neighbour))
+            ):
+                ranges.append((neighbour.start, neighbour.end))
+        return ranges
+
+    def _link_density(self, candidate: _Candidate) -> float:
+        blocks = self.blocks[candidate.start : candidate.end]
+        chars = sum(len(b.text) for b in blocks)
+        return sum(b.link_chars for b in blocks) / chars if chars else 1.0
+
+    def _is_good_paragraph(self, candidate: _Candidate) -> bool:
+        text = " ".join(b.text for b in self.blocks[candidate.start : candidate.end])
+        density = self._link_density(candidate)
+        if len(text) > 80:
+            return density < 0.25
+        return density == 0 and text.endswith((".", "!", "?", "。"))
+
+    def caption_within(self, ranges: list[tuple[int, int]]) -> str | None:
+        """The first caption found inside the article's blocks: the lead image's caption."""
+        for position, text in self.captions:
+            if any(start <= position <= end for start, end in ranges):
+                return text
+        return None
+
+
+def _attributes(element: lxml.html.HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}".lower().strip()
+
+
+def _hint_weight(element: lxml.html.HtmlElement) -> float:
+    """Readability's class weight, as a factor: article-like names up, furniture-like down."""
+    if element.tag == "article" or element.get("itemprop") == "articleBody":
+        return 1.5
+    attributes = _attributes(element)
+    weight = 1.0
+    if _ARTICLE_HINT.search(attributes):
+        weight *= 1.25
+    if _NEGATIVE_HINT.search(attributes):
+        weight *= 0.5
+    return weight

@@ -1,0 +1,115 @@
+"""Body extraction keeps the article's paragraphs and leaves out everything around them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+from newswatch.extraction.body import Body, extract_body
+
+FIXTURES = Path(__file__).parent / "fixtures" / "body"
+
+
+def body_of(name: str, *, title: str | None = None) -> Body:
+    html = (FIXTURES / name).read_text(encoding="utf-8")
+    return extract_body(lxml.html.document_fromstring(html), title=title)
+
+
+def test_inline_related_story_links_between_paragraphs_are_left_out() -> None:
+    body = body_of("inline-related-links.html", title="Seoul weighs arms for Kyiv")
+    text = "\n\n".join(body.paragraphs)
+    assert body.paragraphs[0].startswith("South Korea said on Wednesday")
+    assert body.paragraphs[-1].startswith("The United States said")
+    assert len(body.paragraphs) == 4
+    for boilerplate in (
+        "South Korean intelligence says North is sending troops",
+        "Related stories",
+        "Russia and North Korea sign a pact",
+        "Top News Today",
+        "Home",
+        "Copyright",
+        "Seoul weighs arms for Kyiv",
+    ):
+        assert boilerplate not in text
+
+
+def test_a_long_comments_section_is_not_the_article() -> None:
+    body = body_of("long-comments.html")
+    assert [p[:20] for p in body.paragraphs] == [
+        "The city council app",
+        "The budget raises sp",
+        "The mayor said the p",
+    ]
+
+
+def test_a_paywall_teaser_gives_the_free_paragraphs_without_the_prompt() -> None:
+    body = body_of("paywall-teaser.html")
+    text = "\n\n".join(body.paragraphs)
+    assert text.startswith("Carmakers idled factories")
+    assert "decades of squeezing inventories" in text
+    assert "Sign in to unlock" not in text
+    assert "Subscribe" not in text
+
+
+def test_a_live_blog_keeps_every_post_and_its_heading() -> None:
+    body = body_of("live-blog.html")
+    text = "\n\n".join(body.paragraphs)
+    for heading in (
+        "Polls close in the east",
+        "First results in Georgia",
+        "Long queues in Arizona",
+    ):
+        assert heading in body.paragraphs
+    assert text.index("Polls have closed") < text.index("Early returns") < text.index("Voters")
+    assert "Share on Facebook" not in text
+    assert "Politics" not in text
+
+
+def test_an_amp_page_gives_its_paragraphs_and_the_lead_image_caption() -> None:
+    body = body_of("amp-page.html", title="Floods hit the north")
+    assert [p[:20] for p in body.paragraphs] == ["Heavy rain flooded h", "Emergency services e"]
+    assert body.image_caption == "The river burst its banks on Sunday."
+
+
+def test_captions_stay_out_of_the_text() -> None:
+    html = (
+        "<html><body><article><figure><img src='a.jpg'><figcaption>Rescuers at the site."
+        "</figcaption></figure><p>Rescuers searched the rubble through the night, and found"
+        " two survivors before dawn, officials said on Thursday.</p></article></body></html>"
+    )
+    body = extract_body(lxml.html.document_fromstring(html))
+    assert body.paragraphs == [
+        "Rescuers searched the rubble through the night, and found two survivors before dawn,"
+        " officials said on Thursday."
+    ]
+    assert body.image_caption == "Rescuers at the site."
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><article class='post'>" + "<p>Deep text goes here, in one paragraph.</p>" * 3,
+        "<html><body>" + "<div>" * 100_000 + "<p>A deeply nested paragraph of words.</p>",
+    ],
+    ids=["unclosed", "100000-deep"],
+)
+def test_pathological_trees_do_not_crash(html: str) -> None:
+    tree = lxml.html.document_fromstring(html)
+    body = extract_body(tree)
+    assert all(isinstance(p, str) and p for p in body.paragraphs)
+
+
+def test_a_page_without_text_gives_no_paragraphs() -> None:
+    html = "<html><head><script>var a = 1;</script></head><body><div></div></body></html>"
+    assert extract_body(lxml.html.document_fromstring(html)) == Body(paragraphs=[])
+
+
+def test_non_latin_text_is_extracted_like_english() -> None:
+    paragraphs = [
+        "서울 정부는 수요일 우크라이나에 무기를 보내는 것을 검토한다고 밝혔다, 파병 보도 이후.",
+        "국방부는 대표단이 키이우를 방문해 정보를 공유할 것이라고 말했다, 단계적 대응을 검토한다.",
+    ]
+    html = "<html><body><nav><a href='/'>홈</a></nav><div class='article'>{}</div></body></html>"
+    tree = lxml.html.document_fromstring(html.format("".join(f"<p>{p}</p>" for p in paragraphs)))
+    assert extract_body(tree).paragraphs == paragraphs
