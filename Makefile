@@ -40,7 +40,7 @@ template-check: tools  ## sam validate --lint, cfn-lint on the template and on i
 	rm -f .aws-sam-translated.json
 
 build: tools  ## sam build (no Docker needed)
-	AWS_DEFAULT_REGION=$(REGION) $(TOOLS)/sam build --template template.yaml
+	PATH="$(CURDIR)/$(TOOLS):$$PATH" AWS_DEFAULT_REGION=$(REGION) $(TOOLS)/sam build --template template.yaml
 
 check: test lint typecheck template-check build  ## Everything CI runs
 
