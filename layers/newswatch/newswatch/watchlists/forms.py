@@ -1,0 +1,146 @@
+"""The word forms that count as a watchlist term, so that users need not spell them out.
+
+A term that names a place (a country, territory or region in ``data/places.tsv``) counts in all
+the place's names and demonyms: "North Korea" also matches "North Korean(s)" and "North Korea's",
+"Myanmar" matches "Burma", and the reverse holds, a term "Russian" matches "Russia". A term that
+is a demonym shared by several places ("Congolese") stands for all of them. Place names get no
+plural ("Chinas" is not a form of "China"); demonyms get theirs from the table ("Koreans", but
+"Chinese" and "Swiss" stay as they are).
+
+Any other term varies its LAST token only (the head noun of an English phrase): the regular
+plural, kept conservative (no plural for words of fewer than three letters, for words already
+ending in a plain "s", or for anything but ASCII letters) and the possessive "'s". The plural
+possessive ("troops'") needs no form of its own: the tokeniser ends a token before a final
+apostrophe. Hyphen and space variants ("Kim Jong-un" / "Kim Jong Un") need none either: both cut
+into the same tokens.
+
+Deliberate choices, since each one trades a miss for a false alarm:
+- "American(s)" counts for the United States: that is what it means in news, at the price of
+  also matching inside "Latin American" (a watchlist can exclude that with NOT).
+- "Korean" belongs to the region "Korea", not to either state, so a "South Korea" watchlist
+  never fires on "North Korean"; likewise "Congo" and "Congolese" for the two Congos.
+- Acronyms (US, UK, DPRK, UAE) are not forms: casefolded they collide with words ("us"); a
+  watchlist writes ``=US`` or declares them as aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from importlib import resources
+
+Tokens = tuple[str, ...]
+
+_TABLE = "places.tsv"
+_POSSESSIVE = "'s"
+_PLURALISABLE = re.compile(r"[a-z]{3,}")
+_SIBILANT_ENDINGS = ("ss", "x", "z", "ch", "sh", "us", "as")
+_VOWELS = frozenset("aeiou")
+# Irregular plurals common in news; "-man" words are handled by rule (spokesman, gunmen).
+_IRREGULAR_PLURALS = {
+    "child": "children",
+    "person": "people",
+    "life": "lives",
+    "wife": "wives",
+    "knife": "knives",
+    "thief": "thieves",
+    "leaf": "leaves",
+    "half": "halves",
+    "wolf": "wolves",
+    "shelf": "shelves",
+    "foot": "feet",
+    "tooth": "teeth",
+    "mouse": "mice",
+    "goose": "geese",
+    "criterion": "criteria",
+    "phenomenon": "phenomena",
+}
+
+
+def variants(tokens: Tokens) -> frozenset[Tokens]:
+    """Every normalised token sequence that counts as the term ``tokens``, itself included."""
+    return _variants(tuple(tokens))
+
+
+@lru_cache(maxsize=1 << 16)
+def _variants(tokens: Tokens) -> frozenset[Tokens]:
+    if not tokens:
+        return frozenset({tokens})
+    places = _places_named(tokens)
+    if places:
+        table = _table()
+        return frozenset({tokens}.union(*(table.forms_of_place[place] for place in places)))
+    head = tokens[:-1]
+    return frozenset({tokens}.union((*head, form) for form in word_forms(tokens[-1])))
+
+
+def word_forms(word: str) -> frozenset[str]:
+    """The plural(s) and possessives of one normalised word, the word itself excluded."""
+    if not word.isascii() or not any(char.isalpha() for char in word) or word.endswith(_POSSESSIVE):
+        return frozenset()
+    plurals = _plurals(word) if _PLURALISABLE.fullmatch(word) else set()
+    # A plural in -s needs no possessive form: "troops'" is cut as the token "troops".
+    irregular_possessives = {plural + _POSSESSIVE for plural in plurals if not plural.endswith("s")}
+    return frozenset({word + _POSSESSIVE, *plurals, *irregular_possessives})
+
+
+def _plurals(word: str) -> set[str]:
+    if word in _IRREGULAR_PLURALS:
+        return {_IRREGULAR_PLURALS[word]}
+    if word.endswith("man"):  # chairmen, but also Germans and humans
+        return {word[:-3] + "men", word + "s"}
+    if word.endswith("is"):  # crisis -> crises, analysis -> analyses
+        return {word[:-2] + "es"}
+    if word.endswith(_SIBILANT_ENDINGS):
+        return {word + "es"}
+    if word.endswith("s"):  # already plural ("talks") or invariant ("news", "series")
+        return set()
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        return {word[:-1] + "ies"}
+    if word.endswith("o") and word[-2] not in _VOWELS:  # vetoes and heroes, photos and memos
+        return {word + "s", word + "es"}
+    return {word + "s"}
+
+
+def _places_named(tokens: Tokens) -> frozenset[str]:
+    """The places that ``tokens`` names, also when written as a possessive ("Russia's")."""
+    by_form = _table().places_by_form
+    found = by_form.get(tokens)
+    if found is None and tokens[-1].endswith(_POSSESSIVE):
+        found = by_form.get((*tokens[:-1], tokens[-1][: -len(_POSSESSIVE)]))
+    return found or frozenset()
+
+
+class _PlaceTable:
+    """``data/places.tsv`` indexed both ways: form -> places, place -> all its forms."""
+
+    def __init__(self, rows: list[tuple[str, Tokens, Tokens]]) -> None:
+        forms: dict[str, set[Tokens]] = {}
+        places: dict[Tokens, set[str]] = {}
+        for place, singular, plural in rows:
+            place_forms = forms.setdefault(place, set())
+            place_forms |= {singular, _with_possessive(singular)}
+            places.setdefault(singular, set()).add(place)
+            if plural:
+                place_forms.add(plural)
+                places.setdefault(plural, set()).add(place)
+                if not plural[-1].endswith("s"):  # Frenchmen's; Koreans' is just "koreans"
+                    place_forms.add(_with_possessive(plural))
+        self.forms_of_place = {place: frozenset(found) for place, found in forms.items()}
+        self.places_by_form = {form: frozenset(found) for form, found in places.items()}
+
+
+def _with_possessive(tokens: Tokens) -> Tokens:
+    return (*tokens[:-1], tokens[-1] + _POSSESSIVE)
+
+
+@cache
+def _table() -> _PlaceTable:
+    """The place table, read once per process on first use (a few milliseconds)."""
+    text = resources.files(__package__).joinpath("data", _TABLE).read_text(encoding="utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            place, _kind, form, plural = line.split("\t")
+            rows.append((place, tuple(form.split(" ")), tuple(plural.split())))
+    return _PlaceTable(rows)
