@@ -113,3 +113,44 @@ def test_non_latin_text_is_extracted_like_english() -> None:
     html = "<html><body><nav><a href='/'>홈</a></nav><div class='article'>{}</div></body></html>"
     tree = lxml.html.document_fromstring(html.format("".join(f"<p>{p}</p>" for p in paragraphs)))
     assert extract_body(tree).paragraphs == paragraphs
+
+
+SAMPLES = Path(__file__).parents[1] / "samples"
+
+
+def test_the_reference_page_gives_the_article_and_nothing_around_it() -> None:
+    html = (SAMPLES / "thehindu-2024-10-30-ukraine-south-korea.html").read_text(encoding="utf-8")
+    body = extract_body(lxml.html.document_fromstring(html))
+    text = "\n\n".join(body.paragraphs)
+    assert body.paragraphs[0].startswith("Ukrainian President Volodymyr Zelenskyy said on Tuesday")
+    assert body.paragraphs[-1].startswith("News of the leaders’ telephone call came just after")
+    assert "unprecedented and dangerous" in text
+    assert "North Korean soldiers to Russia" in text
+    for boilerplate in (
+        "Related stories",
+        "Top News Today",
+        "Sign in to unlock",
+        "Comments have to be in English",
+        "South Korean intelligence says North is sending troops",
+        "South Korea will consider supplying arms",
+        "Photo Credit",
+    ):
+        assert boilerplate not in text
+    assert body.image_caption is not None and body.image_caption.startswith("A TV screen shows")
+
+
+def test_an_article_split_by_ad_slots_is_kept_whole() -> None:
+    segment = (
+        "<div class='segment'><div class='text'><p>Paragraph {n} of the story says something"
+        " long enough to be a real paragraph, with a clause, and another clause.</p>"
+        "<p>Its second paragraph {n} adds detail, quotes an official, and ends the thought.</p>"
+        "</div></div><div class='slot'>Advertisement</div>"
+    )
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><article><h1>Headline</h1>"
+        + "".join(segment.format(n=n) for n in range(1, 4))
+        + "</article><div class='more'><a href='/x'>Another story entirely</a></div></body></html>"
+    )
+    body = extract_body(lxml.html.document_fromstring(html), title="Headline")
+    assert [p.split()[1] for p in body.paragraphs if p.startswith("Paragraph")] == ["1", "2", "3"]
+    assert len(body.paragraphs) == 6

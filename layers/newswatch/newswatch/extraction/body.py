@@ -4,15 +4,18 @@ One iterative pass over the parsed tree (lxml's ``iterwalk``, no Python recursio
 nested 100,000 tags deep costs no stack) cuts the page into text blocks and skips whole
 subtrees that are boilerplate by tag or by class/id. Each block scores the containers above
 it, readability-style: long, comma-rich, link-poor paragraphs vote for their parent and, at
-half weight, their grandparent. The best container and its strong siblings are the article;
-within them, blocks that are mostly links (inline related-story links), calls to action and
-the headline itself are dropped.
+half weight, their grandparent. The best container is widened to the ancestor that adds
+mostly paragraphs and hardly any links (an article split by ad slots), never beyond the page's
+own ``<article>``/``<main>``; it and its strong siblings are the article. Within them, blocks
+that are mostly links (inline related-story links), calls to action and the headline itself
+are dropped.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 import lxml.html
 from lxml import etree
@@ -105,6 +108,7 @@ _BLOCK_TAGS = frozenset(
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Tags never worth walking into for a containment guard: the page root and explicit bodies.
 _PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
+_PAGE_TAGS = frozenset({"html", "body"})
 
 # Class/id tokens of boilerplate containers. A token must match whole (between separators),
 # so "shared-content" or "headline" do not match "share" or "ad".
@@ -137,6 +141,10 @@ _COMMA = re.compile(r"[,，、،]")
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.5  # a block more link than text is navigation or a related-story link
 _GUARD_SHARE = 0.4  # a "boilerplate" container holding this share of the page text is kept
+_MIN_PARAGRAPH_CHARS = 60  # a paragraph, not a label or a headline
+_WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
+_WIDEN_LINKS = 0.1  # ...and hardly any links
+_MAX_CLIMB = 12  # wrappers between an article's segments and their common container
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +311,7 @@ class _Walk:
             return [(0, len(self.blocks))]
         for candidate in scored:
             candidate.score *= (1 - self._link_density(candidate)) * _hint_weight(candidate.element)
-        top = max(scored, key=lambda c: c.score)
+        top = self._widen(max(scored, key=lambda c: c.score))
         parent = top.element.getparent()
         if parent is None:
             return [(top.start, top.end)]
@@ -320,6 +328,45 @@ class _Walk:
             ):
                 ranges.append((neighbour.start, neighbour.end))
         return ranges
+
+    def _widen(self, top: _Candidate) -> _Candidate:
+        """The highest ancestor whose text beyond ``top`` is mostly paragraphs, else ``top``.
+
+        Articles split into several containers (multi-part stories, ad slots between segments)
+        vote for one segment; the ancestor that adds more paragraphs than furniture is the
+        article.
+        """
+        total, good, links = [0], [0], [0]
+        for block in self.blocks:
+            size = len(block.text)
+            total.append(total[-1] + size)
+            good.append(good[-1] + (size if _is_paragraph(block) else 0))
+            links.append(links[-1] + block.link_chars)
+        widest = top
+        for ancestor in islice(top.element.iterancestors(), _MAX_CLIMB):
+            candidate = self.candidates.get(ancestor)
+            if candidate is None:
+                continue
+            if ancestor.tag in _PAGE_TAGS:
+                break
+            extra_total = (
+                total[candidate.end] - total[candidate.start] - (total[top.end] - total[top.start])
+            )
+            extra_good = (
+                good[candidate.end] - good[candidate.start] - (good[top.end] - good[top.start])
+            )
+            extra_links = (
+                links[candidate.end] - links[candidate.start] - (links[top.end] - links[top.start])
+            )
+            if (
+                extra_total
+                and extra_good / extra_total >= _WIDEN_RATIO
+                and extra_links / extra_total < _WIDEN_LINKS
+            ):
+                widest = candidate
+            if _marks_article(ancestor):
+                break
+        return widest
 
     def _link_density(self, candidate: _Candidate) -> float:
         blocks = self.blocks[candidate.start : candidate.end]
@@ -341,13 +388,26 @@ class _Walk:
         return None
 
 
+def _marks_article(element: lxml.html.HtmlElement) -> bool:
+    """Whether the page's markup declares this element the article (a limit for widening)."""
+    return element.tag in ("article", "main") or element.get("itemprop") == "articleBody"
+
+
+def _is_paragraph(block: _Block) -> bool:
+    return (
+        len(block.text) >= _MIN_PARAGRAPH_CHARS
+        and block.link_density < 0.3
+        and block.tag not in _HEADING_TAGS
+    )
+
+
 def _attributes(element: lxml.html.HtmlElement) -> str:
     return f"{element.get('class', '')} {element.get('id', '')}".lower().strip()
 
 
 def _hint_weight(element: lxml.html.HtmlElement) -> float:
     """Readability's class weight, as a factor: article-like names up, furniture-like down."""
-    if element.tag == "article" or element.get("itemprop") == "articleBody":
+    if _marks_article(element):
         return 1.5
     attributes = _attributes(element)
     weight = 1.0
