@@ -119,7 +119,9 @@ def _apply_additions(places: dict[str, Place]) -> None:
         if not line.strip() or line.startswith("#"):
             continue
         entity, kind, form, plural, _note = line.split("\t")
-        place = places.setdefault(entity, Place(entity, sovereign=True))
+        if entity.isupper() and entity not in places:
+            sys.exit(f"{ADDITIONS}:{number}: {entity} is not a country code in the source")
+        place = places.setdefault(entity, Place(entity, sovereign=True))  # a region
         tokens = tokenise(form)
         if kind == "name":
             place.primary_names.add(tokens)

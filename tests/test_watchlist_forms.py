@@ -52,6 +52,8 @@ def forms(term: str) -> frozenset[tuple[str, ...]]:
         ("Congolese", "Republic of the Congo"),
         ("Congolese", "Democratic Republic of the Congo"),
         ("Russia's", "Russians"),
+        ("the Philippines", "Filipinos"),
+        ("the Middle East", "Middle East"),
         # regions
         ("Europe", "European"),
         ("Middle East", "Middle Eastern"),
@@ -66,6 +68,7 @@ def forms(term: str) -> frozenset[tuple[str, ...]]:
         ("city", "cities"),
         ("box", "boxes"),
         ("bus", "buses"),
+        ("gas", "gases"),
         ("crisis", "crises"),
         ("veto", "vetoes"),
         ("spokesman", "spokesmen"),
@@ -104,6 +107,9 @@ def test_term_counts_as_form(term: str, counts_as: str) -> None:
         ("peace talks", "peace talkses"),
         ("US", "uses"),
         ("news", "newses"),
+        ("areas", "areases"),
+        ("Nauru", "Pleasant Island"),
+        ("the economy", "economy"),
     ],
 )
 def test_term_does_not_count_as(term: str, does_not_count_as: str) -> None:

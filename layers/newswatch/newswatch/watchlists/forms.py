@@ -34,9 +34,10 @@ Tokens = tuple[str, ...]
 _TABLE = "places.tsv"
 _POSSESSIVE = "'s"
 _PLURALISABLE = re.compile(r"[a-z]{3,}")
-_SIBILANT_ENDINGS = ("ss", "x", "z", "ch", "sh", "us", "as")
+# Not "-as": that is mostly a plural already ("areas", "ideas"); gas and bias are listed below.
+_SIBILANT_ENDINGS = ("ss", "x", "z", "ch", "sh", "us")
 _VOWELS = frozenset("aeiou")
-# Irregular plurals common in news; "-man" words are handled by rule (spokesman, gunmen).
+# Plurals no rule here gets right, common in news ("-man" words have a rule: spokesmen, gunmen).
 _IRREGULAR_PLURALS = {
     "child": "children",
     "person": "people",
@@ -53,6 +54,10 @@ _IRREGULAR_PLURALS = {
     "mouse": "mice",
     "goose": "geese",
     "criterion": "criteria",
+    "gas": "gases",
+    "bias": "biases",
+    "alias": "aliases",
+    "atlas": "atlases",
     "phenomenon": "phenomena",
 }
 
@@ -103,12 +108,17 @@ def _plurals(word: str) -> set[str]:
 
 
 def _places_named(tokens: Tokens) -> frozenset[str]:
-    """The places that ``tokens`` names, also when written as a possessive ("Russia's")."""
+    """The places that ``tokens`` names, also as a possessive ("Russia's") or after an article
+    ("the Philippines", "the Middle East")."""
     by_form = _table().places_by_form
-    found = by_form.get(tokens)
-    if found is None and tokens[-1].endswith(_POSSESSIVE):
-        found = by_form.get((*tokens[:-1], tokens[-1][: -len(_POSSESSIVE)]))
-    return found or frozenset()
+    candidates = [tokens, tokens[1:]] if len(tokens) > 1 and tokens[0] == "the" else [tokens]
+    for candidate in candidates:
+        found = by_form.get(candidate)
+        if found is None and candidate[-1].endswith(_POSSESSIVE):
+            found = by_form.get((*candidate[:-1], candidate[-1][: -len(_POSSESSIVE)]))
+        if found:
+            return found
+    return frozenset()
 
 
 class _PlaceTable:
