@@ -1,0 +1,62 @@
+"""Plain Python values <-> DynamoDB attribute values, for the low-level client.
+
+The low-level client (not the boto3 "resource" layer, which is frozen and slower to import)
+needs typed attribute values; DynamoDB has no float and returns every number as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+Item = dict[str, Any]
+
+
+def to_item(values: Mapping[str, Any]) -> Item:
+    """Attribute values for a put; ``None`` values are left out rather than stored as NULL."""
+    return {
+        name: _serializer.serialize(_storable(value))
+        for name, value in values.items()
+        if value is not None
+    }
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def key(pk: str, sk: str) -> Item:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def is_condition_failure(error: ClientError) -> bool:
+    """True when a conditional write lost: the item was already in the state we wanted to
+    create, which for idempotent writes means "someone did this before"."""
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, float):
+        return decimal.Decimal(repr(value))
+    if isinstance(value, Mapping):
+        return {str(k): _storable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,207 @@
+"""The stored watchlist set: one item per watchlist, the compiled index in S3, a version pointer.
+
+Watchlists live in the table so that changing them needs no redeploy. A cold function loads the
+compiled index (``watchlists/<version>.bin`` in the article bucket, outside ``incoming/``)
+instead of compiling 100,000 watchlists, and a warm one re-reads only the small pointer item
+every ``refresh_seconds`` to notice a push.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from newswatch.aws import keys
+from newswatch.aws.article_store import utc_now
+from newswatch.aws.dynamo import from_item, key, to_item
+from newswatch.errors import NewswatchError
+from newswatch.watchlists import WatchlistSet, load_watchlists
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
+    from mypy_boto3_s3 import S3Client
+
+INDEX_PREFIX = "watchlists/"
+BATCH_WRITE_SIZE = 25  # DynamoDB's limit per BatchWriteItem
+BATCH_WRITE_ATTEMPTS = 8
+
+
+class WatchlistStore:
+    """Read and replace the stored watchlist set."""
+
+    def __init__(
+        self,
+        dynamodb: DynamoDBClient,
+        s3: S3Client,
+        *,
+        table_name: str,
+        bucket: str,
+        refresh_seconds: float = 300,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._dynamodb = dynamodb
+        self._s3 = s3
+        self._table = table_name
+        self._bucket = bucket
+        self._refresh_seconds = refresh_seconds
+        self._clock = clock
+        self._cached: WatchlistSet | None = None
+        self._checked_at: float | None = None
+
+    def replace(self, watchlists: WatchlistSet) -> str:
+        """Make ``watchlists`` the stored set and return its version.
+
+        The caller validated the set (it is a loaded :class:`WatchlistSet`). Order matters for
+        readers running meanwhile: the index and the items are written before the pointer moves
+        to the new version, and the items of dropped watchlists are deleted only after it.
+        """
+        version = watchlists.version
+        index_key = f"{INDEX_PREFIX}{version}.bin"
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=index_key,
+            Body=watchlists.dumps(),
+            ContentType="application/octet-stream",
+        )
+        definitions = _definitions(watchlists)
+        previous = set(self.names())
+        updated_at = utc_now()
+        self._batch_write(
+            {
+                "PutRequest": {
+                    "Item": to_item(
+                        {
+                            "PK": keys.WATCHLISTS_PK,
+                            "SK": keys.watchlist_sk(name),
+                            "name": name,
+                            "version": version,
+                            "definition": definition,
+                            "updated_at": updated_at,
+                        }
+                    )
+                }
+            }
+            for name, definition in definitions.items()
+        )
+        self._dynamodb.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "PK": keys.WATCHLISTS_PK,
+                    "SK": keys.CURRENT_WATCHLISTS_SK,
+                    "version": version,
+                    "index_key": index_key,
+                    "count": len(definitions),
+                    "updated_at": updated_at,
+                }
+            ),
+        )
+        self._batch_write(
+            {"DeleteRequest": {"Key": key(keys.WATCHLISTS_PK, keys.watchlist_sk(name))}}
+            for name in sorted(previous - definitions.keys())
+        )
+        self._cached, self._checked_at = watchlists, self._clock()
+        return version
+
+    def current(self) -> WatchlistSet | None:
+        """The stored set (``None`` if none was ever pushed), cached for ``refresh_seconds``."""
+        now = self._clock()
+        if self._checked_at is not None and now - self._checked_at < self._refresh_seconds:
+            return self._cached
+        pointer = self._pointer()
+        if pointer is None:
+            self._cached = None
+        elif self._cached is None or self._cached.version != pointer["version"]:
+            self._cached = self._load(pointer["index_key"])
+        self._checked_at = now
+        return self._cached
+
+    def current_version(self) -> str | None:
+        pointer = self._pointer()
+        return None if pointer is None else str(pointer["version"])
+
+    def names(self) -> list[str]:
+        """Names of the stored watchlists, in order."""
+        return [values["name"] for values in self._items(projection="#n")]
+
+    def definitions(self) -> list[dict[str, Any]]:
+        """The stored watchlists as written in a watchlist file's ``watchlists`` list."""
+        return [values["definition"] for values in self._items()]
+
+    def _pointer(self) -> dict[str, Any] | None:
+        response = self._dynamodb.get_item(
+            TableName=self._table,
+            Key=key(keys.WATCHLISTS_PK, keys.CURRENT_WATCHLISTS_SK),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return None if item is None else from_item(item)
+
+    def _load(self, index_key: str) -> WatchlistSet:
+        """The compiled index from S3; rebuilt from the items if it is gone or was written by an
+        incompatible version of the code (the items are the source of truth)."""
+        try:
+            body = self._s3.get_object(Bucket=self._bucket, Key=index_key)["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in {"NoSuchKey", "404"}:
+                raise
+        else:
+            try:
+                return WatchlistSet.loads(body)
+            except (NewswatchError, ValueError):
+                pass
+        return load_watchlists({"watchlists": self.definitions()})
+
+    def _items(self, projection: str | None = None) -> Iterator[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": to_item(
+                {":pk": keys.WATCHLISTS_PK, ":prefix": keys.WATCHLIST_SK_PREFIX}
+            ),
+            "ConsistentRead": True,
+        }
+        if projection:
+            request["ProjectionExpression"] = projection
+            request["ExpressionAttributeNames"] = {"#n": "name"}
+        while True:
+            response = self._dynamodb.query(**request)
+            yield from (from_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _batch_write(self, requests: Iterator[WriteRequestTypeDef] | Sequence[Any]) -> None:
+        batch: list[Any] = []
+        for request in requests:
+            batch.append(request)
+            if len(batch) == BATCH_WRITE_SIZE:
+                self._write_batch(batch)
+                batch = []
+        if batch:
+            self._write_batch(batch)
+
+    def _write_batch(self, batch: list[Any]) -> None:
+        """One BatchWriteItem, retrying what DynamoDB leaves unprocessed under throttling."""
+        pending = {self._table: batch}
+        for attempt in range(BATCH_WRITE_ATTEMPTS):
+            response = self._dynamodb.batch_write_item(RequestItems=pending)
+            unprocessed = response.get("UnprocessedItems") or {}
+            if not unprocessed:
+                return
+            pending = unprocessed  # type: ignore[assignment]
+            time.sleep(min(0.05 * 2**attempt, 2.0))
+        raise NewswatchError(
+            f"DynamoDB left {len(pending[self._table])} watchlist writes unprocessed "
+            f"after {BATCH_WRITE_ATTEMPTS} attempts"
+        )
+
+
+def _definitions(watchlists: WatchlistSet) -> dict[str, dict[str, Any]]:
+    """Each watchlist's definition by name, as in the set's document form."""
+    document = watchlists.to_document()
+    return {entry["name"]: entry for entry in document["watchlists"]}
