@@ -1,0 +1,111 @@
+"""From a stored object's bytes to an :class:`Article`, or a :class:`Rejection` saying why not.
+
+The steps, each in its own module: :mod:`.decoding` (gzip, binary sniffing, charset),
+:mod:`.parsing` (a bounded ``lxml.html`` tree), :mod:`.metadata` (read first, because body
+extraction prunes the tree) and :mod:`.body` (the main text). Bad input ends as a
+``Rejection`` with a reason code; nothing else is raised for it.
+"""
+
+from __future__ import annotations
+
+import lxml.html
+
+from newswatch.article import Article
+from newswatch.errors import Rejection
+from newswatch.extraction.body import extract_body
+from newswatch.extraction.decoding import MAX_HTML_BYTES, decode, decompress, require_markup
+from newswatch.extraction.metadata import (
+    Metadata,
+    extract_metadata,
+    language_from_script,
+    lead_dateline,
+)
+from newswatch.extraction.parsing import parse_html
+
+__all__ = ["Article", "Metadata", "extract_article", "page_text"]
+
+_IDENTITY_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip"})
+
+
+def extract_article(
+    html: bytes | str,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    content_encoding: str | None = None,
+) -> Article:
+    """The article in an HTML page.
+
+    ``url`` is where the page came from (used when it names no canonical URL, and to resolve
+    relative links); ``content_type`` and ``content_encoding`` are the stored object's headers,
+    hints for the charset and compression. Raises :class:`Rejection` (``empty``, ``not-html``,
+    ``undecodable``, ``too-large``, ``too-deep``, ``no-article-text``) for a page that holds no
+    article.
+    """
+    root = parse_html(page_text(html, content_type=content_type, content_encoding=content_encoding))
+    metadata = extract_metadata(root, url=url)
+    body = extract_body(root, title=metadata.title)
+    if not body.paragraphs:
+        raise _no_text(root)
+    text = "\n\n".join(body.paragraphs)
+    place, agency = lead_dateline(body.paragraphs[0])
+    return Article(
+        text=text,
+        title=metadata.title,
+        subtitle=metadata.subtitle,
+        published=metadata.published,
+        modified=metadata.modified,
+        authors=tuple(metadata.authors or ([agency] if agency else [])),
+        publisher=metadata.publisher,
+        url=metadata.url,
+        language=metadata.language or language_from_script(text),
+        section=metadata.section,
+        tags=tuple(metadata.tags),
+        dateline=metadata.dateline or place,
+        image=metadata.image,
+        image_caption=metadata.image_caption or body.image_caption,
+    )
+
+
+def page_text(
+    html: bytes | str, *, content_type: str | None = None, content_encoding: str | None = None
+) -> str:
+    """The page as text: decompressed, charset-decoded, checked to be HTML and within the cap."""
+    if isinstance(html, str):
+        if len(html) > MAX_HTML_BYTES:
+            raise Rejection("too-large", f"page exceeds the {MAX_HTML_BYTES // 2**20} MiB cap")
+        text = html.removeprefix("\ufeff")
+    else:
+        if not html:
+            raise Rejection("empty", "the object has no content (0 bytes)")
+        data = decompress(html)
+        try:
+            text = decode(data, content_type=content_type)
+        except Rejection as rejection:
+            claimed = (content_encoding or "").strip().lower()
+            if rejection.reason != "not-html" or claimed in _IDENTITY_ENCODINGS:
+                raise
+            raise Rejection(
+                rejection.reason,
+                f"{rejection.detail} (the object claims Content-Encoding {claimed!r}, "
+                "which newswatch does not decode; store it uncompressed or gzip)",
+            ) from None
+    require_markup(text)
+    return text
+
+
+def _no_text(root: lxml.html.HtmlElement) -> Rejection:
+    """Why a parsed page yielded no paragraphs: nothing visible at all, or no article in it.
+
+    Body extraction has already dropped scripts and styles from ``root``.
+    """
+    visible = " ".join(root.text_content().split())
+    if not visible:
+        return Rejection(
+            "no-article-text", "the page has no visible text (only scripts, styles or markup)"
+        )
+    return Rejection(
+        "no-article-text",
+        f"no article body found among {len(visible.split()):,} words of visible text "
+        "(navigation, lists or short snippets only)",
+    )

@@ -1,0 +1,897 @@
+"""Article metadata from the page's structured data, then from what a reader sees.
+
+Sources, most reliable first; for each field the first source that has a usable value wins:
+
+1. **JSON-LD** (``NewsArticle`` and its kin, in ``@graph``, arrays or nested in a ``WebPage``):
+   written by the publisher for search engines, typed, and checked by their validators.
+2. **``<meta>`` and ``<link>``**: OpenGraph, ``article:*``, Twitter cards, Parse.ly, Dublin
+   Core, ``name=author``...; also written for machines, but untyped and often templated.
+3. **Microdata** (``itemprop`` on visible elements) and ``<time datetime>``: tied to markup
+   that may belong to a related-story teaser as well as to the article.
+4. **Visible text**: the ``<h1>``, byline and dateline elements, a date in a "published" line,
+   the ``<title>`` without its site-name suffix. Heuristic, so only a fallback.
+
+Exceptions, each for a reason: the URL prefers ``<link rel=canonical>`` (its sole purpose) over
+JSON-LD; the language prefers ``<html lang>`` over ``og:locale``, which CMS templates often leave
+at ``en_US``; a headline that JSON-LD truncated ("...") yields to a longer source that it starts.
+
+Dates are ISO-8601 as the page states them, with the page's own UTC offset
+("October 30, 2024 12:28 pm IST" -> ``2024-10-30T12:28:00+05:30``; ``Z`` -> ``+00:00``). A date
+that states no offset stays without one: the offset is never guessed. When a more reliable
+source gives a date without offset (or without time) and a less reliable one gives the same
+date with them, the more precise value is taken, since both state the same moment.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+
+# ---------------------------------------------------------------------------------------------
+# The result
+
+
+@dataclass(slots=True)
+class Metadata:
+    """Everything about an article except its body text; fields as in :class:`Article`."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    url: str | None = None
+    language: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    image: str | None = None
+    image_caption: str | None = None
+
+
+_FIELDS = tuple(f.name for f in fields(Metadata))
+
+
+def extract_metadata(root: lxml.html.HtmlElement, *, url: str | None = None) -> Metadata:
+    """The article's metadata from an unmodified tree; ``url`` resolves relative links.
+
+    Reads only: call it before anything that mutates the tree (body extraction does).
+    """
+    sources = (
+        _from_json_ld(root),
+        _from_meta_tags(root),
+        _from_microdata(root),
+        _from_visible(root),
+    )
+    merged = Metadata()
+    for name in _FIELDS:
+        candidates = [source[name] for source in sources if source.get(name)]
+        if not candidates:
+            continue
+        if name in ("published", "modified"):
+            value: Any = _most_precise_date(candidates)
+        elif name == "title":
+            value = _untruncated_title(candidates)
+        else:
+            value = candidates[0]
+        setattr(merged, name, value)
+    if merged.url and url:
+        merged.url = urljoin(url, merged.url)
+    merged.url = merged.url or url
+    if merged.image and merged.url:
+        merged.image = urljoin(merged.url, merged.image)
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers
+
+_TAG = re.compile(r"<[^<>]{1,500}>")
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:written|posted|reported|words|text|story|published)\s+)?"
+    r"(?:by|from|von|por|par|door|di|av|af|przez|автор|作者)\s*[:\-–—]?\s+",
+    re.IGNORECASE,
+)
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\by\b|\bet\b|\ben\b|\|)\s*")
+_URL_LIKE = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
+
+# Wire agencies: credited by name when they are the only credit an article has.
+WIRE_AGENCIES = (
+    "AFP",
+    "AP",
+    "Associated Press",
+    "Reuters",
+    "PTI",
+    "IANS",
+    "ANI",
+    "UNI",
+    "dpa",
+    "EFE",
+    "Xinhua",
+    "Kyodo",
+    "Yonhap",
+    "ANSA",
+    "AAP",
+    "Bloomberg",
+    "TASS",
+    "Anadolu",
+    "PA",
+    "CP",
+    "NTB",
+    "TT",
+    "ANP",
+    "Belga",
+)
+_AGENCIES_BY_KEY = {agency.lower(): agency for agency in WIRE_AGENCIES}
+
+
+def clean_text(value: object) -> str | None:
+    """Whitespace-collapsed text without HTML entities or tags, or None when empty."""
+    if not isinstance(value, str):
+        return None
+    if "&" in value:
+        value = html.unescape(value)
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    text = " ".join(value.split())
+    return text or None
+
+
+def clean_authors(values: Iterable[object]) -> list[str]:
+    """Author names without "By ", split where one string credits several, deduplicated."""
+    authors: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        text = clean_text(value)
+        if text is None or _URL_LIKE.match(text) or "@" in text:
+            continue
+        text = _BYLINE_PREFIX.sub("", text)
+        for part in _AUTHOR_SEPARATORS.split(text):
+            name = part.strip(" .:-–—|·")
+            key = name.lower()
+            # A name is a few words; longer strings are a sentence that a byline class wrapped.
+            if not name or key in seen or len(name) > 80 or len(name.split()) > 6:
+                continue
+            if key in {"author", "authors", "staff", "admin", "by", "editor"}:
+                continue
+            seen.add(key)
+            authors.append(_AGENCIES_BY_KEY.get(key, name))
+    return authors
+
+
+def wire_agency(text: str) -> str | None:
+    """The agency's canonical name when ``text`` is exactly an agency credit ("(AP)", "Reuters")."""
+    key = text.strip(" ()[]-–—|:").lower()
+    return _AGENCIES_BY_KEY.get(key)
+
+
+# "KYIV, Ukraine (AP) — ", "WASHINGTON (Reuters) - ", "NEW DELHI: ": a wire-style lead.
+# A place as datelines write it: a few capitalised words, optionally ", Country".
+_PLACE_NAME = (
+    r"[A-ZÀ-Þ][\w'’.\-]+(?: [A-ZÀ-Þ][\w'’.\-]+){0,3}"
+    r"(?:,\s*[A-ZÀ-Þ][\w'’.\-]+(?: [A-ZÀ-Þ][\w'’.\-]+){0,3})?"
+)
+_LEAD_DATELINE = re.compile(
+    r"^(?P<place>[A-ZÀ-Þ]{2}[A-ZÀ-Þ'’.\- ]*(?:,\s*" + _PLACE_NAME + r")?)"
+    r"\s*(?:\((?P<agency>[^()]{1,40})\))?\s*(?:[-–—]{1,2}|:)\s"
+)
+_NOT_PLACES = frozenset(
+    {
+        "BREAKING",
+        "UPDATE",
+        "UPDATED",
+        "EXCLUSIVE",
+        "WATCH",
+        "ANALYSIS",
+        "LIVE",
+        "PHOTOS",
+        "VIDEO",
+        "EDITOR'S NOTE",
+        "NOTE",
+    }
+)
+
+
+def lead_dateline(paragraph: str) -> tuple[str | None, str | None]:
+    """The place and wire agency that open a wire-style lead paragraph, each None if absent."""
+    match = _LEAD_DATELINE.match(paragraph)
+    if match is None or match.group("place").strip().upper() in _NOT_PLACES:
+        return None, None
+    written = match.group("place").strip()
+    place = ", ".join(
+        part.title() if part.isupper() else part for part in re.split(r",\s*", written)
+    )
+    agency = match.group("agency")
+    return place, (wire_agency(agency) if agency else None)
+
+
+# Scripts that name their language: only these are inferred, never Latin or Cyrillic text.
+_SCRIPT_LANGUAGES = (
+    (re.compile(r"[\u3040-\u30ff]"), "ja"),  # kana; before Han, which Japanese also uses
+    (re.compile(r"[\uac00-\ud7af]"), "ko"),
+    (re.compile(r"[\u0e00-\u0e7f]"), "th"),
+    (re.compile(r"[\u0370-\u03ff]"), "el"),
+    (re.compile(r"[\u0590-\u05ff]"), "he"),
+    (re.compile(r"[\u10a0-\u10ff]"), "ka"),
+    (re.compile(r"[\u0530-\u058f]"), "hy"),
+)
+
+
+def language_from_script(text: str) -> str | None:
+    """The language that a script unambiguously indicates (kana -> ja, hangul -> ko...).
+
+    Needs the script in a tenth of the letters of the text's first 2,000 characters, so a
+    quoted word does not relabel an English article.
+    """
+    sample = text[:2000]
+    letters = sum(1 for char in sample if char.isalpha())
+    for pattern, language in _SCRIPT_LANGUAGES:
+        if letters and len(pattern.findall(sample)) * 10 >= letters:
+            return language
+    return None
+
+
+def _language_code(value: object) -> str | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    primary = re.split(r"[-_]", text, maxsplit=1)[0].lower()
+    return primary if len(primary) == 2 and primary.isalpha() and primary.isascii() else None
+
+
+def _split_keywords(value: object) -> list[str]:
+    items: list[object] = value if isinstance(value, list) else [value]
+    tags: list[str] = []
+    for item in items:
+        text = clean_text(item)
+        if text is None:
+            continue
+        tags.extend(part.strip() for part in re.split(r"[,;]", text) if part.strip())
+    return _unique(tags)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            result.append(value)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+# Abbreviations as news sites print them. Ambiguous ones (AST, CST in Asia...) take the reading
+# of the largest English-language press using them; IST is India's, as on Indian news sites.
+TIMEZONE_OFFSETS: dict[str, float] = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "UT": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "IST": 5.5,
+    "CET": 1,
+    "CEST": 2,
+    "MET": 1,
+    "MEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "TRT": 3,
+    "GST": 4,
+    "PKT": 5,
+    "NPT": 5.75,
+    "BDT": 6,
+    "ICT": 7,
+    "WIB": 7,
+    "HKT": 8,
+    "SGT": 8,
+    "PHT": 8,
+    "MYT": 8,
+    "AWST": 8,
+    "JST": 9,
+    "KST": 9,
+    "ACST": 9.5,
+    "ACDT": 10.5,
+    "AEST": 10,
+    "AEDT": 11,
+    "NZST": 12,
+    "NZDT": 13,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "AKST": -9,
+    "AKDT": -8,
+    "HST": -10,
+    "BRT": -3,
+    "ART": -3,
+    "SAST": 2,
+    "WAT": 1,
+    "CAT": 2,
+    "EAT": 3,
+}
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_TIME = (
+    r"(?:[\s,]+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\b\.?)?"
+    r"(?:\s*\(?(?P<tz>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|[A-Z]{1,4}T|UTC|GMT|Z|UT|MSK|WIB)\)?)?)?"
+)
+_ENGLISH_DATE = re.compile(
+    r"(?:\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
+    r"|\b(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    + _MONTH.replace("month", "month2")
+    + r",?\s+(?P<year2>\d{4}))"
+    + _TIME,
+    re.IGNORECASE,
+)
+_NUMERIC_DATE = re.compile(
+    r"\b(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})" + _TIME, re.IGNORECASE
+)
+_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+
+
+def normalize_date(value: object) -> str | None:
+    """ISO-8601 for a machine- or human-written date, keeping the offset it states, if any."""
+    text = clean_text(value)
+    if text is None or len(text) > 200:
+        return None
+    if _ISO_START.match(text):
+        return _iso(text)
+    if _RFC_2822.match(text):
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        return _plausible(parsed)
+    return find_date(text)
+
+
+def find_date(text: str) -> str | None:
+    """The first date written in English prose or numerically in ``text``, as ISO-8601."""
+    match = _ENGLISH_DATE.search(text) or _NUMERIC_DATE.search(text)
+    if match is None:
+        return None
+    return _date_from_match(match)
+
+
+def _iso(text: str) -> str | None:
+    candidate = text.replace(" ", "T", 1) if text[10:11] == " " else text
+    candidate = re.sub(r"\s+(?=[+-]\d{2}:?\d{2}$|Z$)", "", candidate)
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        match = _NUMERIC_DATE.match(text)
+        return _date_from_match(match) if match else None
+    if len(candidate) == 10:  # a date without time stays a date
+        return parsed.date().isoformat() if _plausible(parsed) else None
+    return _plausible(parsed)
+
+
+def _date_from_match(match: re.Match[str]) -> str | None:
+    groups = match.groupdict()
+    month_text = groups.get("month") or groups.get("month2") or ""
+    month = (
+        _MONTHS.get(month_text.lower().rstrip(".")) if not month_text.isdigit() else int(month_text)
+    )
+    day = int(groups.get("day") or groups.get("day2") or 0)
+    year = int(groups.get("year") or groups.get("year2") or 0)
+    if month is None:
+        return None
+    if groups.get("hour") is None:
+        try:
+            only_date = datetime(year, month, day)
+        except ValueError:
+            return None
+        return only_date.date().isoformat() if _plausible(only_date) else None
+    hour, minute = int(groups["hour"]), int(groups["minute"])
+    second = int(groups["second"] or 0)
+    ampm = (groups.get("ampm") or "").lower()
+    if ampm.startswith("p") and hour < 12:
+        hour += 12
+    elif ampm.startswith("a") and hour == 12:
+        hour = 0
+    tzinfo = _timezone(groups.get("tz"))
+    try:
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=tzinfo)
+    except ValueError:
+        return None
+    return _plausible(moment)
+
+
+def _timezone(label: str | None) -> timezone | None:
+    if not label:
+        return None
+    label = label.replace(" ", "").upper()
+    if label in TIMEZONE_OFFSETS:
+        return timezone(timedelta(hours=TIMEZONE_OFFSETS[label]))
+    match = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", label)
+    if match is None:
+        return None  # an unknown abbreviation: no offset rather than a wrong one
+    sign = -1 if match.group(1) == "-" else 1
+    offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+    return timezone(sign * offset)
+
+
+def _plausible(moment: datetime) -> str | None:
+    """ISO text for a date a news page can carry (1990 to 2100), else None."""
+    if not 1990 <= moment.year <= 2100:
+        return None
+    if moment.tzinfo is not None and moment.utcoffset() == timedelta(0):
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
+
+
+def _most_precise_date(candidates: list[Any]) -> str:
+    """The most reliable date, completed by a later source that states the same date more fully."""
+    best: str = candidates[0]
+    for other in candidates[1:]:
+        if len(other) > len(best) and other.startswith(best):
+            best = other
+    return best
+
+
+def _untruncated_title(candidates: list[Any]) -> str:
+    best: str = candidates[0]
+    stem = best.rstrip(".… ")
+    if stem != best:
+        for other in candidates[1:]:
+            if len(other) > len(stem) and other.startswith(stem):
+                return str(other)
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Source 1: JSON-LD
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "AskPublicNewsArticle",
+        "SatiricalArticle",
+        "ScholarlyArticle",
+        "TechArticle",
+        "Report",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "SocialMediaPosting",
+        "DiscussionForumPosting",
+        "Review",
+    }
+)
+_PAGE_TYPES = frozenset({"WebPage", "ItemPage", "AboutPage", "CollectionPage"})
+_PUBLISHER_TYPES = frozenset({"NewsMediaOrganization", "Organization", "Corporation", "WebSite"})
+_MAX_JSON_NODES = 2000
+_MAX_JSON_DEPTH = 8
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+
+
+def _from_json_ld(root: lxml.html.HtmlElement) -> dict[str, Any]:
+    scripts = root.xpath(
+        "//script[translate(@type, 'JSONLDAPIC', 'jsonldapic')='application/ld+json']/text()"
+    )
+    nodes: list[tuple[int, dict[str, Any]]] = []
+    for script in scripts:
+        data = _load_json(str(script))
+        if data is not None:
+            nodes.extend(_typed_nodes(data))
+    if not nodes:
+        return {}
+    by_id = {node["@id"]: node for _, node in nodes if isinstance(node.get("@id"), str)}
+    articles = [(depth, node) for depth, node in nodes if _types(node) & ARTICLE_TYPES]
+    pages = [(depth, node) for depth, node in nodes if _types(node) & _PAGE_TYPES]
+    chosen = min(articles or pages, key=lambda item: item[0], default=None)
+    result: dict[str, Any] = {}
+    if chosen is not None:
+        result = _article_fields(chosen[1], by_id)
+    if not result.get("publisher"):
+        for _, node in nodes:
+            if _types(node) & _PUBLISHER_TYPES and (name := clean_text(node.get("name"))):
+                result["publisher"] = name
+                break
+    return result
+
+
+def _load_json(raw: str) -> Any:
+    """Parsed JSON-LD, tolerating HTML comment/CDATA wrappers, trailing commas and concatenation."""
+    text = _WRAPPER.sub("", raw.strip())
+    if not text:
+        return None
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    text = _TRAILING_COMMA.sub(r"\1", text)
+    decoder = json.JSONDecoder(strict=False)
+    values: list[Any] = []
+    position = 0
+    while position < len(text) and len(values) < 20:
+        while position < len(text) and text[position] in " \t\r\n,;":
+            position += 1
+        if position >= len(text):
+            break
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except ValueError:
+            break
+        values.append(value)
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def _typed_nodes(data: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every JSON object with an ``@type``, with its nesting depth, walked iteratively."""
+    stack: list[tuple[int, Any]] = [(0, data)]
+    seen = 0
+    while stack and seen < _MAX_JSON_NODES:
+        depth, value = stack.pop()
+        seen += 1
+        if isinstance(value, list):
+            stack.extend((depth, item) for item in reversed(value))
+        elif isinstance(value, dict):
+            if "@type" in value:
+                yield depth, value
+            if depth < _MAX_JSON_DEPTH:
+                stack.extend(
+                    (depth + 1, child)
+                    for key, child in reversed(value.items())
+                    if isinstance(child, (dict, list)) and key != "@context"
+                )
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    raw = node.get("@type")
+    names = raw if isinstance(raw, list) else [raw]
+    return {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names if isinstance(name, str)}
+
+
+def _article_fields(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in by_id:
+            return by_id[value["@id"]]
+        return value
+
+    def first(value: Any) -> Any:
+        return value[0] if isinstance(value, list) and value else value
+
+    def name_of(value: Any) -> str | None:
+        value = resolve(first(value))
+        if isinstance(value, dict):
+            name = value.get("name")
+            if isinstance(name, list):
+                name = first(name)
+            if not name and (value.get("givenName") or value.get("familyName")):
+                name = f"{value.get('givenName', '')} {value.get('familyName', '')}"
+            return clean_text(name)
+        return clean_text(value)
+
+    def url_of(value: Any) -> str | None:
+        value = resolve(first(value))
+        if isinstance(value, dict):
+            return clean_text(value.get("url") or value.get("contentUrl") or value.get("@id"))
+        return clean_text(value)
+
+    authors_raw = node.get("author") or node.get("creator") or []
+    authors_list = authors_raw if isinstance(authors_raw, list) else [authors_raw]
+    image = resolve(first(node.get("image")))
+    language = resolve(node.get("inLanguage"))
+    if isinstance(language, dict):
+        language = language.get("alternateName") or language.get("name")
+    section = first(node.get("articleSection"))
+    return {
+        "title": clean_text(node.get("headline")) or clean_text(node.get("name")),
+        "subtitle": clean_text(node.get("description"))
+        or clean_text(node.get("alternativeHeadline")),
+        "published": normalize_date(node.get("datePublished") or node.get("dateCreated")),
+        "modified": normalize_date(node.get("dateModified")),
+        "authors": clean_authors(name_of(author) for author in authors_list),
+        "publisher": name_of(node.get("publisher")),
+        "url": url_of(node.get("url")) or url_of(node.get("mainEntityOfPage")),
+        "language": _language_code(language),
+        "section": clean_text(section),
+        "tags": _split_keywords(node.get("keywords")),
+        "dateline": clean_text(node.get("dateline")),
+        "image": url_of(image),
+        "image_caption": clean_text(image.get("caption")) if isinstance(image, dict) else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Source 2: <meta> and <link>
+
+_META_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title"),
+    "subtitle": ("og:description", "description", "twitter:description", "dc.description"),
+    "published": (
+        "article:published_time",
+        "og:article:published_time",
+        "article:published",
+        "datepublished",
+        "parsely-pub-date",
+        "sailthru.date",
+        "dcterms.issued",
+        "dc.date.issued",
+        "dcterms.created",
+        "dc.date",
+        "date",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "publication_date",
+        "article.published",
+        "cxenseparse:recs:publishtime",
+    ),
+    "modified": (
+        "article:modified_time",
+        "og:article:modified_time",
+        "og:updated_time",
+        "datemodified",
+        "dcterms.modified",
+        "dc.date.modified",
+        "article.updated",
+        "last-modified",
+    ),
+    "authors": (
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "dc.creator",
+        "dcterms.creator",
+        "byl",
+        "cxenseparse:author",
+    ),
+    "publisher": (
+        "og:site_name",
+        "publisher",
+        "dc.publisher",
+        "dcterms.publisher",
+        "application-name",
+    ),
+    "url": ("og:url", "twitter:url", "parsely-link"),
+    "section": (
+        "article:section",
+        "og:article:section",
+        "parsely-section",
+        "section",
+        "article.section",
+    ),
+    "tags": ("article:tag", "news_keywords", "keywords", "parsely-tags", "sailthru.tags"),
+    "image": (
+        "og:image",
+        "og:image:url",
+        "og:image:secure_url",
+        "twitter:image",
+        "twitter:image:src",
+    ),
+}
+_LANGUAGE_META = ("content-language", "dc.language", "language", "og:locale")
+_WANTED_META = frozenset(key for keys in _META_KEYS.values() for key in keys) | frozenset(
+    _LANGUAGE_META
+)
+
+
+def _from_meta_tags(root: lxml.html.HtmlElement) -> dict[str, Any]:
+    values: dict[str, list[str]] = {}
+    for meta in root.iter("meta"):
+        content = meta.get("content")
+        if not content:
+            continue
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            key = meta.get(attribute)
+            if key and (key := key.strip().lower()) in _WANTED_META:
+                values.setdefault(key, []).append(content)
+    result: dict[str, Any] = {}
+    for name, keys in _META_KEYS.items():
+        found = [value for key in keys for value in values.get(key, ())]
+        if not found:
+            continue
+        if name == "authors":
+            result[name] = clean_authors(found)
+        elif name == "tags":
+            result[name] = _unique(tag for value in found for tag in _split_keywords(value))
+        elif name in ("published", "modified"):
+            result[name] = next(filter(None, map(normalize_date, found)), None)
+        else:
+            result[name] = next(filter(None, map(clean_text, found)), None)
+    canonical = root.xpath("//link[translate(@rel, 'CANONIL', 'canonil')='canonical']/@href")
+    if canonical and (href := clean_text(str(canonical[0]))):
+        result["url"] = href
+    languages = [root.get("lang"), root.get("xml:lang")]
+    languages.extend(value for key in _LANGUAGE_META for value in values.get(key, ()))
+    result["language"] = next(filter(None, map(_language_code, languages)), None)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Source 3: microdata and <time datetime>
+
+_MICRODATA_FIELDS = {
+    "headline": "title",
+    "alternativeheadline": "subtitle",
+    "datepublished": "published",
+    "datemodified": "modified",
+    "author": "authors",
+    "creator": "authors",
+    "publisher": "publisher",
+    "articlesection": "section",
+    "keywords": "tags",
+    "inlanguage": "language",
+}
+
+
+def _from_microdata(root: lxml.html.HtmlElement) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for element in root.xpath("//*[@itemprop][not(self::meta)]"):
+        for prop in element.get("itemprop", "").lower().split():
+            name = _MICRODATA_FIELDS.get(prop)
+            if name is None or result.get(name):
+                continue
+            if element.get("itemscope") is not None:
+                inner = element.xpath(".//*[@itemprop='name'][1]")
+                raw = _element_value(inner[0]) if inner else None
+            else:
+                raw = _element_value(element)
+            result[name] = _field_value(name, raw)
+    if not result.get("published"):
+        for time in root.iter("time"):
+            stamp = normalize_date(time.get("datetime"))
+            if stamp:
+                result["published"] = stamp
+                break
+    return result
+
+
+def _element_value(element: lxml.html.HtmlElement) -> str | None:
+    for attribute in ("content", "datetime"):
+        value = element.get(attribute)
+        if value:
+            return str(value)
+    text = str(element.text_content())
+    return text if len(text) < 500 else None
+
+
+def _field_value(name: str, raw: str | None) -> Any:
+    if raw is None:
+        return None
+    if name == "authors":
+        return clean_authors([raw])
+    if name == "tags":
+        return _split_keywords(raw)
+    if name in ("published", "modified"):
+        return normalize_date(raw)
+    if name == "language":
+        return _language_code(raw)
+    return clean_text(raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Source 4: visible text
+
+# True when the class attribute has the word, case-insensitively, "-" and "_" splitting words.
+_CLASS_HAS = (
+    "contains(concat(' ', translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_-',"
+    " 'abcdefghijklmnopqrstuvwxyz  '), ' '), ' {} ')"
+)
+_BYLINE_XPATH = (
+    "//*[@rel='author' or "
+    + " or ".join(
+        _CLASS_HAS.format(word) for word in ("byline", "author", "authors", "byl", "contributor")
+    )
+    + "][not(ancestor-or-self::*[contains(@class, 'comment')])]"
+)
+_DATE_XPATH = (
+    "//*["
+    + " or ".join(
+        _CLASS_HAS.format(word)
+        for word in (
+            "date",
+            "time",
+            "published",
+            "publish",
+            "posted",
+            "timestamp",
+            "dateline",
+            "meta",
+        )
+    )
+    + "][not(ancestor-or-self::*[contains(@class, 'comment')])]"
+)
+_DATELINE_XPATH = "//*[" + _CLASS_HAS.format("dateline") + "]"
+_MODIFIED_LABEL = re.compile(r"\b(?:updated|modified|last\s+updated|edited)\b", re.IGNORECASE)
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
+# What follows the date in a "Published - <date> - Kyiv, Ukraine" line.
+_PLACE_AFTER_DATE = re.compile(r"^\s*[-–—|,]\s*(?P<place>" + _PLACE_NAME + r")\s*$")
+_MAX_VISIBLE_CANDIDATES = 40
+
+
+def _from_visible(root: lxml.html.HtmlElement) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    headings = [clean_text(h1.text_content()) for h1 in root.iter("h1")]
+    result["title"] = next((h for h in headings if h and len(h) < 300), None)
+    title_element = root.find(".//title")
+    page_title = clean_text(title_element.text_content()) if title_element is not None else None
+    if page_title:
+        parts = _TITLE_SEPARATORS.split(page_title)
+        result["title"] = result["title"] or max(parts, key=len)
+        if len(parts) > 1 and len(parts[-1]) < 40:
+            result["publisher"] = parts[-1]
+    bylines = [
+        text
+        for element in root.xpath(_BYLINE_XPATH)[:_MAX_VISIBLE_CANDIDATES]
+        if (text := clean_text(element.text_content())) and len(text) < 200
+    ]
+    result["authors"] = clean_authors(bylines[:3])
+    for element in root.xpath(_DATE_XPATH)[:_MAX_VISIBLE_CANDIDATES]:
+        text = clean_text(element.text_content())
+        if not text or len(text) > 200:
+            continue
+        match = _ENGLISH_DATE.search(text) or _NUMERIC_DATE.search(text)
+        stamp = _date_from_match(match) if match else None
+        if stamp is None or match is None:
+            continue
+        field_name = "modified" if _MODIFIED_LABEL.search(text[: match.start()]) else "published"
+        if field_name not in result:
+            result[field_name] = stamp
+            place = _PLACE_AFTER_DATE.match(text[match.end() :])
+            if place and field_name == "published":
+                result["dateline"] = place.group("place")
+        if "published" in result:
+            break
+    for element in root.xpath(_DATELINE_XPATH)[:1]:
+        text = clean_text(element.text_content())
+        if text and len(text) < 80:
+            result["dateline"] = text.strip(" -–—:")
+    return result
