@@ -1,0 +1,317 @@
+"""Reading and validating a watchlist file as a whole, before anything is applied.
+
+Every entry is checked and every finding collected (not just the first), so ``check`` shows the
+author all mistakes at once and ``load_watchlists`` refuses a file with any error in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newswatch.watchlists.diagnostics import Diagnostic, QuerySyntaxError, WatchlistError
+from newswatch.watchlists.query import (
+    WILDCARD_MIN_LETTERS,
+    And,
+    Near,
+    Node,
+    Not,
+    Or,
+    Term,
+    only_negative,
+    parse_query,
+    parse_term,
+    walk_terms,
+)
+
+Source = str | os.PathLike[str] | Mapping[str, Any]
+
+NAME_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+TERM_LISTS = ("all", "any", "none")
+KNOWN_KEYS = ("name", "description", "query", *TERM_LISTS, "aliases")
+_SHORT_ACRONYM = re.compile(r"[A-Z]{2,4}")
+_LOWER_CASE_OPERATORS = ("and", "or", "not")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistDefinition:
+    """One valid watchlist: its name, its rule as a tree, and its canonical entry."""
+
+    name: str
+    expression: Node
+    entry: dict[str, Any]
+
+
+def read_source(source: Source) -> Mapping[str, Any]:
+    """The parsed document from a YAML/JSON path or an already parsed mapping."""
+    if isinstance(source, Mapping):
+        return source
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise _file_error(f"cannot read {path}: {error}") from error
+    try:
+        parsed = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as error:
+        raise _file_error(f"{path}: not valid JSON: {error}") from error
+    except yaml.YAMLError as error:
+        raise _file_error(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(parsed, Mapping):
+        raise _file_error(f"{path}: expected a mapping with a 'watchlists' list at the top")
+    return parsed
+
+
+def _file_error(message: str) -> WatchlistError:
+    return WatchlistError([Diagnostic("error", None, None, message)])
+
+
+def validate(document: Mapping[str, Any]) -> tuple[list[WatchlistDefinition], list[Diagnostic]]:
+    """Every valid watchlist of ``document`` and every error and warning found in it."""
+    findings: list[Diagnostic] = []
+    entries = document.get("watchlists")
+    extra = sorted(str(key) for key in document if key != "watchlists")
+    if extra:
+        findings.append(
+            Diagnostic(
+                "error", None, None, f"unknown top-level keys {extra}: expected only 'watchlists'"
+            )
+        )
+    if not isinstance(entries, list):
+        findings.append(
+            Diagnostic("error", None, None, "expected 'watchlists:' with a list of watchlists")
+        )
+        return [], findings
+    definitions: list[WatchlistDefinition] = []
+    seen: dict[str, int] = {}
+    for position, entry in enumerate(entries):
+        checker = _EntryChecker(position, entry)
+        definition = checker.check()
+        findings.extend(checker.findings)
+        if definition is None:
+            continue
+        if definition.name in seen:
+            findings.append(
+                Diagnostic(
+                    "error",
+                    definition.name,
+                    f"watchlists[{position}]",
+                    f"the name is already used by watchlists[{seen[definition.name]}]",
+                )
+            )
+            continue
+        seen[definition.name] = position
+        definitions.append(definition)
+    return definitions, findings
+
+
+class _EntryChecker:
+    """Validates one watchlist entry, collecting findings instead of stopping at the first."""
+
+    def __init__(self, position: int, entry: object) -> None:
+        self.position = position
+        self.entry = entry
+        self.name: str | None = None
+        self.findings: list[Diagnostic] = []
+
+    def error(self, location: str | None, message: str) -> None:
+        self.findings.append(Diagnostic("error", self.name, location, message))
+
+    def warn(self, location: str | None, message: str) -> None:
+        self.findings.append(Diagnostic("warning", self.name, location, message))
+
+    def check(self) -> WatchlistDefinition | None:
+        entry = self.entry
+        where = f"watchlists[{self.position}]"
+        if not isinstance(entry, Mapping):
+            self.error(where, f"expected a mapping with 'name' and terms, found {_describe(entry)}")
+            return None
+        name = entry.get("name")
+        if isinstance(name, str) and NAME_PATTERN.fullmatch(name):
+            self.name = name
+        else:
+            self.error(
+                where,
+                "'name' must be 1-64 lower-case letters, digits and inner '-', "
+                f"found {_describe(name)}",
+            )
+        unknown = [str(key) for key in entry if key not in KNOWN_KEYS]
+        if unknown:
+            self.error(where, f"unknown keys {unknown}: expected {', '.join(KNOWN_KEYS)}")
+        description = entry.get("description")
+        if description is not None and not isinstance(description, str):
+            self.error("description", f"expected a string, found {_describe(description)}")
+        parts: list[Node] = []
+        canonical: dict[str, Any] = {"name": name}
+        if description:
+            canonical["description"] = description
+        query = entry.get("query")
+        if query is not None:
+            parsed = self.check_query(query)
+            if parsed is not None:
+                parts.append(parsed)
+                canonical["query"] = query
+        for key in TERM_LISTS:
+            if key in entry:
+                terms = self.check_terms(key, entry[key])
+                if terms:
+                    canonical[key] = [term.text for term in terms]
+                    parts.append(_list_node(key, terms))
+        if query is None and not any(key in entry for key in TERM_LISTS):
+            self.error(where, "needs at least one of 'query', 'all', 'any' or 'none'")
+        aliases = self.check_aliases(entry.get("aliases"))
+        if aliases:
+            canonical["aliases"] = {
+                key: [alias.text for alias in found] for key, found in aliases.items()
+            }
+        if any(finding.severity == "error" for finding in self.findings) or not parts:
+            return None
+        expression = parts[0] if len(parts) == 1 else And(tuple(parts))
+        expression = self.apply_aliases(expression, aliases)
+        self.warn_about(expression)
+        assert self.name is not None
+        return WatchlistDefinition(self.name, expression, canonical)
+
+    def check_query(self, query: object) -> Node | None:
+        if not isinstance(query, str):
+            self.error("query", f"expected a string, found {_describe(query)}")
+            return None
+        try:
+            return parse_query(query)
+        except QuerySyntaxError as error:
+            self.error(f"query, column {error.column}", error.message)
+            return None
+
+    def check_terms(self, key: str, values: object) -> list[Term]:
+        if not isinstance(values, list) or not values:
+            self.error(key, f"expected a non-empty list of terms, found {_describe(values)}")
+            return []
+        terms: list[Term] = []
+        for index, value in enumerate(values):
+            term = self.check_term(f"{key}[{index}]", value)
+            if term is not None:
+                terms.append(term)
+        return terms
+
+    def check_term(self, location: str, value: object) -> Term | None:
+        if not isinstance(value, str):
+            hint = (
+                " (quote it: YAML reads yes/no/on/off/NO as booleans)"
+                if isinstance(value, bool)
+                else ""
+            )
+            self.error(location, f"expected a term as a string, found {_describe(value)}{hint}")
+            return None
+        try:
+            return parse_term(value.strip())
+        except QuerySyntaxError as error:
+            self.error(location, error.message)
+            return None
+
+    def check_aliases(self, aliases: object) -> dict[str, list[Term]]:
+        if aliases is None:
+            return {}
+        if not isinstance(aliases, Mapping):
+            self.error(
+                "aliases",
+                f"expected a mapping of term -> list of aliases, found {_describe(aliases)}",
+            )
+            return {}
+        checked: dict[str, list[Term]] = {}
+        for key, values in aliases.items():
+            if not isinstance(key, str) or not key.strip():
+                self.error("aliases", f"expected a term as each key, found {_describe(key)}")
+                continue
+            if not isinstance(values, list) or not values:
+                self.error(
+                    f"aliases[{key!r}]",
+                    f"expected a non-empty list of aliases, found {_describe(values)}",
+                )
+                continue
+            found = [
+                self.check_term(f"aliases[{key!r}][{i}]", value) for i, value in enumerate(values)
+            ]
+            checked[key] = [alias for alias in found if alias is not None]
+        return checked
+
+    def apply_aliases(self, expression: Node, aliases: dict[str, list[Term]]) -> Node:
+        """Attach each alias list to every plain term it names, and warn about unused ones."""
+        by_tokens = {}
+        for key, found in aliases.items():
+            try:
+                by_tokens[parse_term(key.strip()).tokens] = (key, tuple(found))
+            except QuerySyntaxError as error:
+                self.error(f"aliases[{key!r}]", error.message)
+        if not by_tokens:
+            return expression
+        used: set[str] = set()
+
+        def attach(node: Node) -> Node:
+            if isinstance(node, Term):
+                match = None if node.exact or node.wildcard else by_tokens.get(node.tokens)
+                if match is None:
+                    return node
+                used.add(match[0])
+                return replace(node, aliases=match[1])
+            if isinstance(node, Not):
+                return Not(attach(node.child))
+            if isinstance(node, Near):
+                return replace(node, left=attach(node.left), right=attach(node.right))
+            if isinstance(node, And | Or):
+                return type(node)(tuple(attach(child) for child in node.children))
+            return replace(node, term=attach(node.term))  # type: ignore[arg-type]
+
+        attached = attach(expression)
+        for key, _ in by_tokens.values():
+            if key not in used:
+                self.warn(f"aliases[{key!r}]", "no term of this watchlist is written like this key")
+        return attached
+
+    def warn_about(self, expression: Node) -> None:
+        if only_negative(expression):
+            self.warn(
+                None, "only excludes terms (NOT/none): it fires on every article lacking them"
+            )
+        for term in walk_terms(expression):
+            if term.wildcard and len(term.tokens[-1]) < WILDCARD_MIN_LETTERS:
+                self.warn(
+                    None,
+                    f"{term.text!r}: a wildcard on fewer than {WILDCARD_MIN_LETTERS} letters "
+                    "matches a great many words",
+                )
+            if term.text in _LOWER_CASE_OPERATORS:
+                self.warn(
+                    None,
+                    f"'{term.text}' is searched as a word; "
+                    f"write {term.text.upper()} for the operator",
+                )
+            if not term.exact and _SHORT_ACRONYM.fullmatch(term.text):
+                self.warn(
+                    None,
+                    f"{term.text!r} also matches {term.text.lower()!r} in any case; "
+                    f"write ={term.text} for the acronym only",
+                )
+
+
+def _list_node(key: str, terms: list[Term]) -> Node:
+    if key == "all":
+        return terms[0] if len(terms) == 1 else And(tuple(terms))
+    alternatives: Node = terms[0] if len(terms) == 1 else Or(tuple(terms))
+    return alternatives if key == "any" else Not(alternatives)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return repr(value)
+    return f"a {type(value).__name__}"

@@ -1,0 +1,111 @@
+"""What a match shows its reader: each hit's term, field, offsets and a marked snippet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+SNIPPET_LIMIT = 160
+_ELLIPSIS = "…"
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One place where a watchlist term was found.
+
+    ``start``/``end`` are character offsets into ``article.title`` for the title field and into
+    ``article.text`` for ``lead`` and ``body``; ``matched`` is the article's own spelling.
+    """
+
+    term: str
+    field: str
+    start: int
+    end: int
+    matched: str
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "matched": self.matched,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A watchlist that fired on an article, with its rule and the hits that made it fire."""
+
+    watchlist: str
+    hits: tuple[Hit, ...]
+    rule: str = ""
+
+    def explain(self) -> str:
+        """A few lines for a person: the rule, then every hit with where it was and its context."""
+        lines = [f"{self.watchlist}: {self.rule}" if self.rule else self.watchlist]
+        for hit in self.hits:
+            shown = hit.term if hit.matched == hit.term else f"{hit.term} (as {hit.matched!r})"
+            lines.append(f"  - {shown} in {hit.field} [{hit.start}:{hit.end}]: {hit.snippet}")
+        if not self.hits:
+            lines.append("  (no term needed to be present: the rule only excludes)")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "watchlist": self.watchlist,
+            "rule": self.rule,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+
+
+def snippet(text: str, start: int, end: int, limit: int = SNIPPET_LIMIT) -> str:
+    """``text[start:end]`` marked as ``**hit**`` in as much context as fits in ``limit`` chars.
+
+    Whitespace runs (paragraph breaks) collapse to one space; cuts fall between words where
+    possible and are shown with an ellipsis.
+    """
+    hit = _WHITESPACE.sub(" ", text[start:end])
+    room = limit - len(hit) - 4  # the two "**" markers
+    if room < 0:
+        return f"**{hit[: limit - 5]}{_ELLIPSIS}**"
+    before = _WHITESPACE.sub(" ", text[max(0, start - limit) : start]).lstrip()
+    after = _WHITESPACE.sub(" ", text[end : end + limit]).rstrip()
+    before_cut = start - limit > 0
+    after_cut = end + limit < len(text)
+    half = room // 2
+    before_room = max(half, room - len(after))
+    after_room = room - min(len(before), before_room)
+    if len(before) > before_room:
+        before = _cut_left(before, before_room - 1)
+        before_cut = True
+    if len(after) > after_room:
+        after = _cut_right(after, after_room - 1)
+        after_cut = True
+    if before_cut:
+        before = _ELLIPSIS + before
+    if after_cut:
+        after = after + _ELLIPSIS
+    return f"{before}**{hit}**{after}"
+
+
+def _cut_left(text: str, keep: int) -> str:
+    """The last ``keep`` characters of ``text``, starting at a word if one starts close by."""
+    if keep <= 0:
+        return ""
+    tail = text[-keep:]
+    space = tail.find(" ")
+    return tail[space + 1 :] if 0 <= space < keep // 3 else tail
+
+
+def _cut_right(text: str, keep: int) -> str:
+    """The first ``keep`` characters of ``text``, ending at a word if one ends close by."""
+    if keep <= 0:
+        return ""
+    head = text[:keep]
+    space = head.rfind(" ")
+    return head[:space] if space > keep * 2 // 3 else head
