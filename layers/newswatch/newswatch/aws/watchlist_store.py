@@ -9,7 +9,7 @@ every ``refresh_seconds`` to notice a push.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -78,6 +78,8 @@ class WatchlistStore:
                             "PK": keys.WATCHLISTS_PK,
                             "SK": keys.watchlist_sk(name),
                             "name": name,
+                            # File order decides the set's version, so a rebuild keeps it.
+                            "position": position,
                             "version": version,
                             "definition": definition,
                             "updated_at": updated_at,
@@ -85,7 +87,7 @@ class WatchlistStore:
                     )
                 }
             }
-            for name, definition in definitions.items()
+            for position, (name, definition) in enumerate(definitions.items())
         )
         self._dynamodb.put_item(
             TableName=self._table,
@@ -125,8 +127,8 @@ class WatchlistStore:
         return None if pointer is None else str(pointer["version"])
 
     def names(self) -> list[str]:
-        """Names of the stored watchlists, in order."""
-        return [values["name"] for values in self._items(projection="#n")]
+        """Names of the stored watchlists, in file order."""
+        return [values["name"] for values in self._items("#n, #p")]
 
     def definitions(self) -> list[dict[str, Any]]:
         """The stored watchlists as written in a watchlist file's ``watchlists`` list."""
@@ -156,7 +158,8 @@ class WatchlistStore:
                 pass
         return load_watchlists({"watchlists": self.definitions()})
 
-    def _items(self, projection: str | None = None) -> Iterator[dict[str, Any]]:
+    def _items(self, projection: str | None = None) -> list[dict[str, Any]]:
+        """The watchlist items, in file order."""
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
@@ -167,16 +170,18 @@ class WatchlistStore:
         }
         if projection:
             request["ProjectionExpression"] = projection
-            request["ExpressionAttributeNames"] = {"#n": "name"}
+            request["ExpressionAttributeNames"] = {"#n": "name", "#p": "position"}
+        items: list[dict[str, Any]] = []
         while True:
             response = self._dynamodb.query(**request)
-            yield from (from_item(item) for item in response.get("Items", []))
+            items.extend(from_item(item) for item in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
-                return
+                break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return sorted(items, key=lambda values: int(values["position"]))
 
-    def _batch_write(self, requests: Iterator[WriteRequestTypeDef] | Sequence[Any]) -> None:
-        batch: list[Any] = []
+    def _batch_write(self, requests: Iterable[WriteRequestTypeDef]) -> None:
+        batch: list[WriteRequestTypeDef] = []
         for request in requests:
             batch.append(request)
             if len(batch) == BATCH_WRITE_SIZE:
@@ -185,15 +190,16 @@ class WatchlistStore:
         if batch:
             self._write_batch(batch)
 
-    def _write_batch(self, batch: list[Any]) -> None:
+    def _write_batch(self, batch: list[WriteRequestTypeDef]) -> None:
         """One BatchWriteItem, retrying what DynamoDB leaves unprocessed under throttling."""
-        pending = {self._table: batch}
+        # The output shape of unprocessed requests is the input shape; the stubs name them apart.
+        pending: dict[str, Any] = {self._table: batch}
         for attempt in range(BATCH_WRITE_ATTEMPTS):
             response = self._dynamodb.batch_write_item(RequestItems=pending)
             unprocessed = response.get("UnprocessedItems") or {}
             if not unprocessed:
                 return
-            pending = unprocessed  # type: ignore[assignment]
+            pending = unprocessed
             time.sleep(min(0.05 * 2**attempt, 2.0))
         raise NewswatchError(
             f"DynamoDB left {len(pending[self._table])} watchlist writes unprocessed "

@@ -1,0 +1,158 @@
+"""The ingest path's AWS resources in moto, shared by the pipeline, adapter and handler tests.
+
+Alerts are observed as a subscriber sees them: an SQS queue subscribed to the topic (moto
+delivers nothing to email or SMS).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from newswatch.aws.article_store import ArticleStore
+from newswatch.aws.watchlist_store import WatchlistStore
+from newswatch.config import Settings
+from newswatch.events import ObjectRef
+from newswatch.pipeline import IngestPipeline
+from newswatch.watchlists import load_watchlists
+
+REGION = "us-east-1"
+BUCKET = "newswatch-articles-test"
+TABLE = "newswatch-test"
+NK_RUSSIA = {"watchlists": [{"name": "nk-russia", "all": ["North Korea", "Russia"]}]}
+
+
+@dataclass
+class IngestEnv:
+    s3: Any
+    dynamodb: Any
+    sns: Any
+    sqs: Any
+    settings: Settings
+    alerts_queue_url: str
+
+    def pipeline(self, **overrides: Any) -> IngestPipeline:
+        settings = Settings(**{**_fields(self.settings), **overrides})
+        return IngestPipeline.from_clients(
+            settings, s3=self.s3, dynamodb=self.dynamodb, sns=self.sns
+        )
+
+    @property
+    def articles(self) -> ArticleStore:
+        return ArticleStore(self.dynamodb, self.s3, table_name=TABLE, bucket=BUCKET)
+
+    def watchlist_store(self, refresh_seconds: float = 0) -> WatchlistStore:
+        return WatchlistStore(
+            self.dynamodb,
+            self.s3,
+            table_name=TABLE,
+            bucket=BUCKET,
+            refresh_seconds=refresh_seconds,
+        )
+
+    def push_watchlists(self, source: Any = None) -> str:
+        return self.watchlist_store().replace(load_watchlists(source or NK_RUSSIA))
+
+    def put(self, key: str, body: bytes, content_type: str = "text/html") -> ObjectRef:
+        """Upload an object and return the reference its notification carries."""
+        response = self.s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType=content_type)
+        return ObjectRef(
+            bucket=BUCKET,
+            key=key,
+            version_id=response["VersionId"],
+            size=len(body),
+            etag=response["ETag"].strip('"'),
+        )
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert delivered so far to the subscribed queue (SNS envelopes), consumed."""
+        delivered: list[dict[str, Any]] = []
+        for _ in range(100):
+            messages = self.sqs.receive_message(
+                QueueUrl=self.alerts_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                delivered.append(json.loads(message["Body"]))
+                self.sqs.delete_message(
+                    QueueUrl=self.alerts_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+        return delivered
+
+    def item(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = self.dynamodb.get_item(TableName=TABLE, Key={"PK": {"S": pk}, "SK": {"S": sk}}).get(
+            "Item"
+        )
+        return None if item is None else dict(item)
+
+    def items(self) -> list[dict[str, Any]]:
+        return list(self.dynamodb.scan(TableName=TABLE)["Items"])
+
+
+def _fields(settings: Settings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+
+
+def create_ingest_env() -> IngestEnv:
+    """Create the bucket, table, topic and an alert-observing queue (inside ``mock_aws``)."""
+    s3 = boto3.client("s3", region_name=REGION)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    dynamodb.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+        ],
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "GSI1",
+                "KeySchema": [
+                    {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                    {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    topic_arn = sns.create_topic(Name="newswatch-alerts")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="alert-subscriber")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return IngestEnv(
+        s3=s3,
+        dynamodb=dynamodb,
+        sns=sns,
+        sqs=sqs,
+        settings=Settings(
+            table_name=TABLE,
+            topic_arn=topic_arn,
+            article_bucket=BUCKET,
+            watchlist_refresh_seconds=0,
+        ),
+        alerts_queue_url=queue_url,
+    )
+
+
+@pytest.fixture(name="env")
+def env_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[IngestEnv]:
+    """Fresh moto resources per test; import ``env_fixture`` and take an ``env`` argument."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws():
+        yield create_ingest_env()
