@@ -93,6 +93,20 @@ def ingest_function(template: LocalTemplate, template_dir: Path) -> IngestFuncti
     )
 
 
+def announced_key_filters(template: LocalTemplate, queue_arn: str) -> list[tuple[str, str]]:
+    """(prefix, suffix) of each notification that the template's buckets send to the queue."""
+    filters = []
+    for bucket in template.resources("AWS::S3::Bucket"):
+        configurations = bucket.properties.get("NotificationConfiguration", {})
+        for configuration in configurations.get("QueueConfigurations", []):
+            if configuration["Queue"] != queue_arn:
+                continue
+            rules = configuration.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+            values = {rule["Name"].lower(): rule["Value"] for rule in rules}
+            filters.append((values.get("prefix", ""), values.get("suffix", "")))
+    return filters
+
+
 @dataclass(slots=True)
 class LocalLambdaContext:
     """The parts of Lambda's context object that handlers and Powertools read."""
@@ -148,6 +162,7 @@ class LocalStack:
         self._function: IngestFunction | None = None
         self._handler: Handler | None = None
         self._outbox: Outbox | None = None
+        self._key_filters: list[tuple[str, str]] = []
 
     @property
     def stack(self) -> Stack:
@@ -165,6 +180,7 @@ class LocalStack:
             parameters=self._parameters,
         )
         function = ingest_function(template, self.template_path.parent)
+        self._key_filters = announced_key_filters(template, function.queue_arn)
         # One line per request would bury the alerts.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
@@ -219,6 +235,15 @@ class LocalStack:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def is_announced(self, key: str) -> bool:
+        """Whether the bucket notifies the ingest queue of an object created at ``key``."""
+        return any(key.startswith(p) and key.endswith(s) for p, s in self._key_filters)
+
+    @property
+    def announced(self) -> str:
+        """The announced keys, for people: ``incoming/*.html, incoming/*.htm``."""
+        return ", ".join(f"{prefix}*{suffix}" for prefix, suffix in self._key_filters)
 
     def push_watchlists(self, path: Path) -> str:
         """Validate and store the watchlists of ``path``; returns the stored version."""

@@ -1,0 +1,111 @@
+"""``newswatch local``: the whole stack on this machine, on an embedded moto server.
+
+``newswatch local [--port N] [--demo DIR]`` runs it in the foreground (Ctrl-C stops it);
+``newswatch local drop FILE...`` uploads articles into the running stack's bucket.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from newswatch.errors import NewswatchError
+from newswatch.stack import DEFAULT_LOCAL_PORT, resolve_stack
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "local",
+        help="run the stack locally on moto (bucket, queues, table, topic, the real handler)",
+        description=(
+            "Start an embedded moto server on 127.0.0.1, create in it what template.yaml "
+            "declares, load the watchlists, and hand each queued S3 notification to the real "
+            "ingest handler as Lambda would. Alerts are printed and written to the outbox "
+            "directory as the email and the SMS a subscriber would receive."
+        ),
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_LOCAL_PORT, help="default %(default)s")
+    parser.add_argument(
+        "--demo",
+        type=Path,
+        metavar="DIR",
+        help="drop every file of DIR, show each stored record and its alerts, then stop",
+    )
+    parser.add_argument(
+        "--watchlists",
+        type=Path,
+        metavar="FILE",
+        help="watchlists to load (default: watchlists.yaml next to template.yaml)",
+    )
+    parser.add_argument("--template", type=Path, help="default: the nearest template.yaml")
+    parser.add_argument("--outbox", type=Path, default=Path("outbox"), help="default %(default)s")
+    parser.add_argument(
+        "--log-level",
+        default="WARN",
+        choices=["DEBUG", "INFO", "WARN", "ERROR"],
+        help="the handler's log level (the template's LogLevel parameter); default %(default)s",
+    )
+    parser.set_defaults(handler=run_local)
+
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    drop = actions.add_parser(
+        "drop", help="upload files into the running local stack's bucket under incoming/"
+    )
+    drop.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    drop.add_argument("--port", type=int, default=DEFAULT_LOCAL_PORT, help="default %(default)s")
+    drop.set_defaults(handler=run_drop)
+
+
+def run_local(args: argparse.Namespace) -> int:
+    # moto (a development dependency) is imported only by this command.
+    from newswatch.local.console import run_demo, serve
+    from newswatch.local.runner import LocalStack
+    from newswatch.local.template import find_template
+
+    template_path = (args.template or find_template()).resolve()
+    watchlists_path = args.watchlists or template_path.parent / "watchlists.yaml"
+    local = LocalStack(
+        template_path,
+        port=args.port,
+        outbox_dir=args.outbox,
+        parameters={"LogLevel": args.log_level},
+    )
+    stack = local.start()
+    try:
+        print(f"newswatch local stack at {local.endpoint_url} (from {template_path})")
+        print(f"  bucket  {stack.bucket}   (drop articles as {local.announced})")
+        print(f"  table   {stack.table}")
+        print(f"  topic   {stack.topic_arn}")
+        print(f"  queue   {stack.queue_url}")
+        print(f"  dlq     {stack.dlq_url}")
+        if watchlists_path.is_file():
+            version = local.push_watchlists(watchlists_path)
+            print(f"  watchlists from {watchlists_path} (version {version})")
+        else:
+            print(f"  no watchlists ({watchlists_path} not found): nothing will match")
+        if args.demo is not None:
+            return run_demo(local, args.demo)
+        print(
+            "Drop articles with `newswatch local drop FILE...` or "
+            f"`aws --endpoint-url {local.endpoint_url} s3 cp FILE s3://{stack.bucket}/incoming/`."
+            " Ctrl-C stops."
+        )
+        serve(local)
+    except KeyboardInterrupt:
+        print("\nstopping the local stack")
+    finally:
+        local.stop()
+    return 0
+
+
+def run_drop(args: argparse.Namespace) -> int:
+    from newswatch.local.runner import drop_files
+
+    missing = [str(path) for path in args.files if not path.is_file()]
+    if missing:
+        raise NewswatchError(f"no such file: {', '.join(missing)}")
+    stack = resolve_stack(endpoint_url=f"http://127.0.0.1:{args.port}")
+    for path, key in drop_files(stack, args.files):
+        print(f"{path} -> s3://{stack.bucket}/{key}")
+    return 0

@@ -1,0 +1,105 @@
+"""What ``newswatch local`` shows: each processed object's stored record or rejection, and the
+alerts it sent, read back from the table (what a user would query), not from the handler."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from newswatch.aws.article_store import ArticleStore
+from newswatch.errors import NewswatchError
+from newswatch.events import ObjectRef
+from newswatch.local.outbox import DeliveredAlert
+from newswatch.local.runner import LocalStack, drop_files
+
+Echo = Callable[[str], None]
+
+
+def article_store(local: LocalStack) -> ArticleStore:
+    stack = local.stack
+    return ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+
+
+def describe_object(
+    store: ArticleStore, ref: ObjectRef, alerts: Iterable[DeliveredAlert]
+) -> list[str]:
+    """Lines describing the stored outcome of ``ref`` and the alerts it sent."""
+    stored = store.get_article(ref.article_id)
+    if stored is None:
+        for rejection in store.rejections():
+            if rejection.article_id == ref.article_id:
+                return [f"  rejected   {rejection.reason}: {rejection.detail}"]
+        return ["  no record (see the handler's log above)"]
+    article = stored.article
+    lines = [
+        f"  stored     article {stored.article_id} from {stored.s3_uri}",
+        f"  title      {article.title or '(none)'}",
+        f"  published  {article.published or '(unknown)'}",
+        f"  authors    {', '.join(article.authors) or '(none)'}",
+        f"  matched    {', '.join(stored.watchlists) or '(no watchlist)'}",
+    ]
+    delivered = {alert.message_id: alert for alert in alerts}
+    for match in store.matches_of_article(ref.article_id):
+        alert = delivered.get(match.message_id or "")
+        lines.append(f"  alert      {match.watchlist}: {match.alert_state.value.lower()}")
+        if alert is not None:
+            lines.append(f"    subject  {alert.subject}")
+            lines.append(f"    sms      {alert.sms}")
+            lines.append(f"    email    {alert.email_path}")
+    if not stored.watchlists:
+        lines.append("  alerts     none")
+    return lines
+
+
+def serve(local: LocalStack, echo: Echo = print) -> None:
+    """Hand queued notifications to the handler until interrupted (Ctrl-C)."""
+    store = article_store(local)
+    while True:
+        result = local.poll(wait_seconds=1)
+        for ref in result.succeeded:
+            echo(f"{ref.s3_uri}")
+            for line in describe_object(store, ref, result.alerts):
+                echo(line)
+        if result.failed_messages:
+            echo(
+                f"{result.failed_messages} message(s) failed; they are retried, and after the "
+                "queue's maxReceiveCount moved to the dead-letter queue"
+            )
+
+
+def run_demo(
+    local: LocalStack, directory: Path, *, timeout_seconds: float = 60, echo: Echo = print
+) -> int:
+    """Drop every file of ``directory``, wait (at most ``timeout_seconds``) for each announced
+    object's outcome, and show it. Exit code 1 if an outcome is missing."""
+    if not directory.is_dir():
+        raise NewswatchError(f"{directory} is not a directory")
+    files = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise NewswatchError(f"{directory} holds no files to drop")
+    dropped = drop_files(local.stack, files)
+    pending = {key for _, key in dropped if local.is_announced(key)}
+    outcomes: dict[str, ObjectRef] = {}
+    alerts: list[DeliveredAlert] = []
+    deadline = time.monotonic() + timeout_seconds
+    while pending and time.monotonic() < deadline:
+        result = local.poll(wait_seconds=1)
+        alerts.extend(result.alerts)
+        for ref in result.succeeded:
+            if ref.key in pending:
+                pending.discard(ref.key)
+                outcomes[ref.key] = ref
+    store = article_store(local)
+    for path, key in dropped:
+        echo(f"\n{path.name} -> s3://{local.stack.bucket}/{key}")
+        if key in outcomes:
+            for line in describe_object(store, outcomes[key], alerts):
+                echo(line)
+        elif key in pending:
+            echo(f"  no outcome within {timeout_seconds:.0f} s (retrying; see the log above)")
+        else:
+            echo("  not announced: the bucket notifies the queue only of " + local.announced)
+    if alerts:
+        echo(f"\n{len(alerts)} alert(s) written to {local.outbox_dir}/")
+    return 1 if pending else 0
