@@ -85,6 +85,8 @@ def extract_metadata(root: lxml.html.HtmlElement, *, url: str | None = None) -> 
         else:
             value = candidates[0]
         setattr(merged, name, value)
+    if merged.title and merged.publisher:
+        merged.title = _without_site_name(merged.title, merged.publisher)
     if merged.url and url:
         merged.url = urljoin(url, merged.url)
     merged.url = merged.url or url
@@ -98,10 +100,22 @@ def extract_metadata(root: lxml.html.HtmlElement, *, url: str | None = None) -> 
 
 _TAG = re.compile(r"<[^<>]{1,500}>")
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|words|text|story|published)\s+)?"
-    r"(?:by|from|von|por|par|door|di|av|af|przez|автор|作者)\s*[:\-–—]?\s+",
+    r"^(?:(?:(?:written|posted|reported|words|text|story|published)\s+)?"
+    r"(?:by|from|von|por|par|door|di|av|af|przez|автор|作者)\s*[:\-–—]?\s+"
+    r"|(?:text|texto|текст|autor|auteur|author|reporter|reporting)\s*:\s*)",
     re.IGNORECASE,
 )
+# Parts of a credit that are a role, not a person: "AP Auto Writer", "Special Correspondent".
+_ROLE = re.compile(
+    r"\b(?:writer|correspondent|editor|reporter|columnist|contributor|staff|special to)\b",
+    re.IGNORECASE,
+)
+# Lower-case words that belong in names ("Ludwig van Beethoven"); any other one means prose.
+_NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "du", "da", "di", "del", "della", "dos", "das", "la", "le"}
+    | {"bin", "bint", "al", "el", "ibn", "ten", "ter", "y", "e", "zu", "st."}
+)
+_NOT_AUTHORS = frozenset({"author", "authors", "staff", "admin", "by", "editor", "unknown"})
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\by\b|\bet\b|\ben\b|\|)\s*")
 _URL_LIKE = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
 
@@ -156,17 +170,34 @@ def clean_authors(values: Iterable[object]) -> list[str]:
         if text is None or _URL_LIKE.match(text) or "@" in text:
             continue
         text = _BYLINE_PREFIX.sub("", text)
+        date = _ENGLISH_DATE.search(text) or _NUMERIC_DATE.search(text)
+        if date is not None:  # a byline line that goes on with the date
+            text = text[: date.start()]
         for part in _AUTHOR_SEPARATORS.split(text):
-            name = part.strip(" .:-–—|·")
-            key = name.lower()
-            # A name is a few words; longer strings are a sentence that a byline class wrapped.
-            if not name or key in seen or len(name) > 80 or len(name.split()) > 6:
-                continue
-            if key in {"author", "authors", "staff", "admin", "by", "editor"}:
-                continue
-            seen.add(key)
-            authors.append(_AGENCIES_BY_KEY.get(key, name))
+            name = _author_name(part)
+            if name is not None and name.lower() not in seen:
+                seen.add(name.lower())
+                authors.append(name)
     return authors
+
+
+def _author_name(part: str) -> str | None:
+    """A credit as a name (agencies spelled canonically, shouted names in title case), or None.
+
+    None for what a byline element wraps besides names: roles, prose, dates, placeholders.
+    """
+    name = part.strip(" .:-–—|·")
+    key = name.lower()
+    if key in _AGENCIES_BY_KEY:
+        return _AGENCIES_BY_KEY[key]
+    words = name.split()
+    if not words or len(words) > 6 or len(name) > 80 or key in _NOT_AUTHORS:
+        return None
+    if _ROLE.search(name) or any(char.isdigit() for char in name):
+        return None
+    if any(word.islower() and word not in _NAME_PARTICLES for word in words):
+        return None
+    return name.title() if name.isupper() and len(name) > 4 else name
 
 
 def wire_agency(text: str) -> str | None:
@@ -198,6 +229,9 @@ _NOT_PLACES = frozenset(
         "VIDEO",
         "EDITOR'S NOTE",
         "NOTE",
+        "PUBLISHED",
+        "POSTED",
+        "DATELINE",
     }
 )
 
@@ -463,7 +497,10 @@ def _plausible(moment: datetime) -> str | None:
         return None
     if moment.tzinfo is not None and moment.utcoffset() == timedelta(0):
         moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()
+    whole_milliseconds = moment.microsecond % 1000 == 0
+    return moment.isoformat(
+        timespec="milliseconds" if whole_milliseconds and moment.microsecond else "auto"
+    )
 
 
 def _most_precise_date(candidates: list[Any]) -> str:
@@ -473,6 +510,12 @@ def _most_precise_date(candidates: list[Any]) -> str:
         if len(other) > len(best) and other.startswith(best):
             best = other
     return best
+
+
+def _without_site_name(title: str, publisher: str) -> str:
+    """The title without a trailing " | Site Name" that OpenGraph titles often carry."""
+    suffix = re.search(r"\s+[|\-–—:»·]\s+" + re.escape(publisher) + r"$", title, re.IGNORECASE)
+    return title[: suffix.start()] if suffix and suffix.start() > 0 else title
 
 
 def _untruncated_title(candidates: list[Any]) -> str:
@@ -820,41 +863,66 @@ def _field_value(name: str, raw: str | None) -> Any:
 # ---------------------------------------------------------------------------------------------
 # Source 4: visible text
 
-# True when the class attribute has the word, case-insensitively, "-" and "_" splitting words.
-_CLASS_HAS = (
-    "contains(concat(' ', translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ_-',"
-    " 'abcdefghijklmnopqrstuvwxyz  '), ' '), ' {} ')"
-)
-_BYLINE_XPATH = (
-    "//*[@rel='author' or "
-    + " or ".join(
-        _CLASS_HAS.format(word) for word in ("byline", "author", "authors", "byl", "contributor")
-    )
-    + "][not(ancestor-or-self::*[contains(@class, 'comment')])]"
-)
-_DATE_XPATH = (
-    "//*["
-    + " or ".join(
-        _CLASS_HAS.format(word)
-        for word in (
-            "date",
-            "time",
-            "published",
-            "publish",
-            "posted",
-            "timestamp",
-            "dateline",
-            "meta",
-        )
-    )
-    + "][not(ancestor-or-self::*[contains(@class, 'comment')])]"
-)
-_DATELINE_XPATH = "//*[" + _CLASS_HAS.format("dateline") + "]"
+# Class names that mark a byline, a date line or a dateline. Matched in Python on the class
+# strings that one XPath collects: much cheaper than case-folding every class in XPath.
+_BYLINE_HINTS = ("byline", "author", "contributor")
+_DATE_HINTS = ("date", "time", "publish", "posted")
+_ANY_HINT = re.compile("|".join(_BYLINE_HINTS + _DATE_HINTS))
 _MODIFIED_LABEL = re.compile(r"\b(?:updated|modified|last\s+updated|edited)\b", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 # What follows the date in a "Published - <date> - Kyiv, Ukraine" line.
 _PLACE_AFTER_DATE = re.compile(r"^\s*[-–—|,]\s*(?P<place>" + _PLACE_NAME + r")\s*$")
+_WHOLE_PLACE = re.compile(r"^(?:" + _PLACE_NAME + r")$")
 _MAX_VISIBLE_CANDIDATES = 40
+
+
+def _is_place(text: str) -> bool:
+    """Whether a dateline element's text is a place, not a date line that shares its class."""
+    return bool(_WHOLE_PLACE.match(text)) and text.upper() not in _NOT_PLACES
+
+
+def _hinted_elements(
+    root: lxml.html.HtmlElement,
+) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
+    """Elements classed as bylines (or ``rel=author``), date lines and datelines.
+
+    Those inside a comments section are left out: a comment's author and date are not the
+    article's.
+    """
+    bylines: list[lxml.html.HtmlElement] = []
+    dates: list[lxml.html.HtmlElement] = []
+    datelines: list[lxml.html.HtmlElement] = []
+    for value in root.xpath("//@class | //@rel"):
+        if len(bylines) + len(dates) >= _MAX_VISIBLE_CANDIDATES:
+            break
+        hint = value.lower()
+        if _ANY_HINT.search(hint) is None:
+            continue
+        if value.attrname == "rel":
+            is_byline, is_date, is_dateline = hint.strip() == "author", False, False
+        else:
+            is_dateline = "dateline" in hint
+            is_byline = any(word in hint for word in _BYLINE_HINTS)
+            is_date = not is_dateline and any(word in hint for word in _DATE_HINTS)
+        if not (is_byline or is_date or is_dateline):
+            continue
+        element = value.getparent()
+        if _in_comments(element):
+            continue
+        if is_byline:
+            bylines.append(element)
+        if is_date:
+            dates.append(element)
+        if is_dateline:
+            datelines.append(element)
+    return bylines, dates, datelines
+
+
+def _in_comments(element: lxml.html.HtmlElement) -> bool:
+    return any(
+        "comment" in (node.get("class") or node.get("id") or "").lower()
+        for node in (element, *element.iterancestors())
+    )
 
 
 def _from_visible(root: lxml.html.HtmlElement) -> dict[str, Any]:
@@ -868,13 +936,13 @@ def _from_visible(root: lxml.html.HtmlElement) -> dict[str, Any]:
         result["title"] = result["title"] or max(parts, key=len)
         if len(parts) > 1 and len(parts[-1]) < 40:
             result["publisher"] = parts[-1]
-    bylines = [
+    bylines, dates, datelines = _hinted_elements(root)
+    result["authors"] = clean_authors(
         text
-        for element in root.xpath(_BYLINE_XPATH)[:_MAX_VISIBLE_CANDIDATES]
+        for element in bylines[:3]
         if (text := clean_text(element.text_content())) and len(text) < 200
-    ]
-    result["authors"] = clean_authors(bylines[:3])
-    for element in root.xpath(_DATE_XPATH)[:_MAX_VISIBLE_CANDIDATES]:
+    )
+    for element in dates:
         text = clean_text(element.text_content())
         if not text or len(text) > 200:
             continue
@@ -886,12 +954,12 @@ def _from_visible(root: lxml.html.HtmlElement) -> dict[str, Any]:
         if field_name not in result:
             result[field_name] = stamp
             place = _PLACE_AFTER_DATE.match(text[match.end() :])
-            if place and field_name == "published":
+            if place and field_name == "published" and _is_place(place.group("place")):
                 result["dateline"] = place.group("place")
         if "published" in result:
             break
-    for element in root.xpath(_DATELINE_XPATH)[:1]:
-        text = clean_text(element.text_content())
-        if text and len(text) < 80:
-            result["dateline"] = text.strip(" -–—:")
+    for element in datelines[:1]:
+        text = (clean_text(element.text_content()) or "").strip(" -–—:")
+        if _is_place(text):
+            result["dateline"] = text
     return result
