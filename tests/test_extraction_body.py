@@ -30,6 +30,8 @@ def test_inline_related_story_links_between_paragraphs_are_left_out() -> None:
         "Home",
         "Copyright",
         "Seoul weighs arms for Kyiv",
+        "Share it with a friend",
+        "Subscribe to our newsletters",
     ):
         assert boilerplate not in text
 

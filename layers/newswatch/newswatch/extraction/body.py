@@ -110,17 +110,18 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
 _PAGE_TAGS = frozenset({"html", "body"})
 
-# Class/id tokens of boilerplate containers. A token must match whole (between separators),
-# so "shared-content" or "headline" do not match "share" or "ad".
+# Class/id words of boilerplate containers. A word must match whole, between separators or at a
+# camelCase step ("imageEmbedCaption", "share-bar"), so "shared-content" or "headline" do not
+# match "share" or "ad".
 _BOILERPLATE = re.compile(
-    r"(?:^|[\s_-])(?:"
+    r"(?:^|(?<=[^A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))(?i:"
     r"related|share|sharing|sharebar|social|newsletters?|subscribe|subscription|signup|"
-    r"comments?|disqus|promo|promotions?|advert\w*|ads?|adv|dfp|sponsor\w*|"
+    r"comments?|disqus|promo|promotions?|advert[a-z]*|ads?|adv|dfp|sponsor[a-z]*|"
     r"breadcrumbs?|tags?|taglist|author-?bio|bio|sidebar|widgets?|nav|navbar|navigation|"
-    r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc\w*|more-?stories|"
-    r"most-?(?:popular|read|viewed)|popular|trending|caption|credits?|footer|masthead|"
+    r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc[a-z]*|more-?stories|"
+    r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp"
-    r")(?:$|[\s_-])"
+    r")(?=$|[^a-z])"
 )
 # Class/id tokens that vouch for an article container (readability's positive weights).
 _ARTICLE_HINT = re.compile(
@@ -136,10 +137,20 @@ _CALL_TO_ACTION = re.compile(
     r"follow us|share this|related|recommended|also read|see also|more from|sign in)\b",
     re.IGNORECASE,
 )
+# Prompts addressed to the reader anywhere in a short block ("Like this story? Share it with a
+# friend!", "Sign up for our free newsletter").
+_READER_PROMPT = re.compile(
+    r"\b(?:(?:sign up|subscribe|register)\b.{0,80}\b(?:newsletters?|inbox)"
+    r"|share (?:it|this(?: story| article)?) with|follow (?:us|him|her|them|me) on"
+    r"|(?:like|enjoy)(?:d)? this (?:story|article)\?|have a (?:news )?tip\?|click here"
+    r"|download (?:our|the) app|newsletters?\b)",
+    re.IGNORECASE,
+)
 _COMMA = re.compile(r"[,，、،]")
 
+_MAX_PROMPT_CHARS = 250  # a longer block that mentions a newsletter is reporting, not a prompt
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
-_MAX_LINK_DENSITY = 0.5  # a block more link than text is navigation or a related-story link
+_MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
 _GUARD_SHARE = 0.4  # a "boilerplate" container holding this share of the page text is kept
 _MIN_PARAGRAPH_CHARS = 60  # a paragraph, not a label or a headline
 _WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
@@ -204,7 +215,9 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if headline is not None and block.text.casefold() == headline.casefold():
         return False
-    return not (len(block.text) < 80 and _CALL_TO_ACTION.match(block.text))
+    if len(block.text) < 80 and _CALL_TO_ACTION.match(block.text):
+        return False
+    return not (len(block.text) < _MAX_PROMPT_CHARS and _READER_PROMPT.search(block.text))
 
 
 class _Walk:
@@ -230,7 +243,7 @@ class _Walk:
             tag = element.tag if isinstance(element.tag, str) else ""
             if event == "start":
                 if self._is_boilerplate(element, tag):
-                    if tag in _CAPTION_TAGS or "caption" in _attributes(element):
+                    if tag in _CAPTION_TAGS or "caption" in _attributes(element).lower():
                         self._record_caption(element)
                     walker.skip_subtree()
                     skipped = element
@@ -402,7 +415,7 @@ def _is_paragraph(block: _Block) -> bool:
 
 
 def _attributes(element: lxml.html.HtmlElement) -> str:
-    return f"{element.get('class', '')} {element.get('id', '')}".lower().strip()
+    return f"{element.get('class', '')} {element.get('id', '')}".strip()
 
 
 def _hint_weight(element: lxml.html.HtmlElement) -> float:
