@@ -260,8 +260,8 @@ class LocalStack:
     def poll(self, wait_seconds: int = 1) -> BatchResult:
         """Receive one batch (waiting up to ``wait_seconds``), hand it to the handler as Lambda
         would, and settle each message by the handler's answer."""
-        function, handler, outbox = self._function, self._handler, self._outbox
-        if function is None or handler is None or outbox is None:
+        function, outbox = self._function, self._outbox
+        if function is None or outbox is None:
             raise NewswatchError("the local stack is not started")
         sqs = self.stack.sqs()
         messages = sqs.receive_message(
@@ -274,7 +274,7 @@ class LocalStack:
         if not messages:
             return BatchResult(succeeded=[], failed_messages=0, alerts=[])
         event = {"Records": [self._lambda_record(message) for message in messages]}
-        failed_ids = self._invoke(handler, function, event)
+        failed_ids = self._failed_message_ids(event)
         succeeded: list[ObjectRef] = []
         for message in messages:
             if message["MessageId"] in failed_ids:
@@ -292,11 +292,11 @@ class LocalStack:
             succeeded=succeeded, failed_messages=len(failed_ids), alerts=outbox.collect()
         )
 
-    def _invoke(
-        self, handler: Handler, function: IngestFunction, event: dict[str, Any]
-    ) -> set[str]:
-        """The ids of the messages that failed: those the handler reports, or all of them if
-        it raises (Lambda retries the whole batch then)."""
+    def invoke(self, event: dict[str, Any]) -> Any:
+        """Call the handler with ``event`` and a Lambda-like context; returns its response."""
+        function, handler = self._function, self._handler
+        if function is None or handler is None:
+            raise NewswatchError("the local stack is not started")
         context = LocalLambdaContext(
             function_name=function.name,
             memory_limit_in_mb=function.memory_mb,
@@ -305,9 +305,14 @@ class LocalStack:
             ),
             timeout_seconds=function.timeout_seconds,
         )
+        return handler(event, context)
+
+    def _failed_message_ids(self, event: dict[str, Any]) -> set[str]:
+        """The ids of the messages that failed: those the handler reports, or all of them if
+        it raises (Lambda retries the whole batch then)."""
         all_ids = {record["messageId"] for record in event["Records"]}
         try:
-            response = handler(event, context)
+            response = self.invoke(event)
         except Exception:
             traceback.print_exc()
             return all_ids

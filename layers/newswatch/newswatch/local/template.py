@@ -107,6 +107,7 @@ class LocalTemplate:
         stack_name: str = LOCAL_STACK_NAME,
         account_id: str = LOCAL_ACCOUNT_ID,
         region: str = LOCAL_REGION,
+        stack_id: str | None = None,
     ) -> None:
         self._template = template
         self._resources: dict[str, Any] = dict(template["Resources"])
@@ -129,9 +130,8 @@ class LocalTemplate:
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::StackName": stack_name,
             # The last segment (a UUID in the cloud) is what names the bucket: keep it short.
-            "AWS::StackId": (
-                f"arn:aws:cloudformation:{region}:{account_id}:stack/{stack_name}/local"
-            ),
+            "AWS::StackId": stack_id
+            or f"arn:aws:cloudformation:{region}:{account_id}:stack/{stack_name}/local",
         }
 
     # --- resources ---------------------------------------------------------------------------

@@ -1,0 +1,287 @@
+"""template.yaml: the security and wiring properties that a deployment relies on.
+
+Read with the local stack's CloudFormation-aware loader; where a value is an expression, it is
+resolved the way CloudFormation would (LocalTemplate), so the tests check meaning, not spelling.
+`make template-check` adds `sam validate --lint` and cfn-lint on the SAM translation (cycles).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newswatch.config import Settings
+from newswatch.local.template import LocalTemplate, load_template
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = load_template(ROOT / "template.yaml")
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+
+
+def resolved(stack_id: str | None = None, **parameters: str) -> LocalTemplate:
+    return LocalTemplate(
+        TEMPLATE, endpoint_url="http://127.0.0.1:5000", parameters=parameters, stack_id=stack_id
+    )
+
+
+def properties(logical_id: str) -> dict[str, Any]:
+    return dict(RESOURCES[logical_id]["Properties"])
+
+
+def only(resource_type: str) -> str:
+    found = [name for name, spec in RESOURCES.items() if spec["Type"] == resource_type]
+    assert len(found) == 1, f"expected one {resource_type}, found {found}"
+    return found[0]
+
+
+def mentions(value: Any, logical_id: str) -> bool:
+    """Whether an (unresolved) expression refers to ``logical_id`` in any way."""
+    text = json.dumps(value)
+    return f'"{logical_id}"' in text or f"${{{logical_id}" in text or f'"{logical_id}.' in text
+
+
+BUCKET = only("AWS::S3::Bucket")
+TABLE = only("AWS::DynamoDB::Table")
+FUNCTION = only("AWS::Serverless::Function")
+LAYER = only("AWS::Serverless::LayerVersion")
+INGEST_QUEUE = properties(FUNCTION)["Events"]["IngestQueue"]["Properties"]["Queue"]["Fn::GetAtt"][0]
+DLQ = properties(INGEST_QUEUE)["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+
+
+def test_bucket_is_private_encrypted_versioned_and_tls_only() -> None:
+    bucket = properties(BUCKET)
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    rules = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+
+    policy_id = only("AWS::S3::BucketPolicy")
+    template = resolved()
+    policy = template.resource(policy_id).properties
+    assert policy["Bucket"] == template.physical_name(BUCKET)
+    bucket_arn = f"arn:aws:s3:::{template.physical_name(BUCKET)}"
+    denials = [
+        statement
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Deny"
+        and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    ]
+    assert denials, "no statement denies requests without TLS"
+    assert set(denials[0]["Resource"]) == {bucket_arn, f"{bucket_arn}/*"}
+    assert denials[0]["Principal"] == "*"
+
+
+def test_only_html_under_incoming_notifies_the_ingest_queue() -> None:
+    configurations = properties(BUCKET)["NotificationConfiguration"]["QueueConfigurations"]
+    filters = set()
+    for configuration in configurations:
+        assert configuration["Queue"] == {"Fn::GetAtt": [INGEST_QUEUE, "Arn"]}
+        assert configuration["Event"] == "s3:ObjectCreated:*"
+        rules = {rule["Name"]: rule["Value"] for rule in configuration["Filter"]["S3Key"]["Rules"]}
+        filters.add((rules["prefix"], rules["suffix"]))
+    assert filters == {("incoming/", ".html"), ("incoming/", ".htm"), ("incoming/", ".html.gz")}
+    assert not properties(BUCKET)["NotificationConfiguration"].get("LambdaConfigurations")
+
+
+def test_queue_policy_admits_only_this_bucket_without_a_dependency_cycle() -> None:
+    """The bucket depends on the queue policy (S3 checks it when the notification is set), so
+    the policy must name the bucket's ARN without referring to the bucket resource."""
+    assert RESOURCES[BUCKET]["DependsOn"] == only("AWS::SQS::QueuePolicy")
+    policy_id = only("AWS::SQS::QueuePolicy")
+    assert not mentions(RESOURCES[policy_id], BUCKET)
+    # The constructed ARN is the bucket's, whatever the stack id.
+    for stack_id_suffix in ("local", "5b8a1f30-96f6-11ef-8c2c-0affd3b1c5a1"):
+        template = resolved(f"arn:aws:cloudformation:us-east-1:1:stack/s/{stack_id_suffix}")
+        allow = template.resource(policy_id).properties["PolicyDocument"]["Statement"][0]
+        assert allow["Principal"] == {"Service": "s3.amazonaws.com"}
+        assert allow["Action"] == "sqs:SendMessage"
+        source_arn = allow["Condition"]["ArnEquals"]["aws:SourceArn"]
+        bucket_name = template.physical_name(BUCKET)
+        assert source_arn == f"arn:aws:s3:::{bucket_name}"
+        assert stack_id_suffix in bucket_name
+        assert len(bucket_name) <= 63 and bucket_name == bucket_name.lower()
+        assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+
+
+def test_queues_are_encrypted_with_a_dead_letter_queue_and_an_alarm() -> None:
+    queue = properties(INGEST_QUEUE)
+    assert queue["SqsManagedSseEnabled"] is True
+    assert properties(DLQ)["SqsManagedSseEnabled"] is True
+    assert queue["VisibilityTimeout"] >= 6 * properties(FUNCTION)["Timeout"]
+    assert 3 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 5
+    alarm = properties(only("AWS::CloudWatch::Alarm"))
+    assert alarm["Namespace"] == "AWS/SQS"
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [DLQ, "QueueName"]}}
+    ]
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["Threshold"] == 1
+
+
+def test_function_runtime_trigger_and_safety_settings() -> None:
+    function = properties(FUNCTION)
+    assert function["Runtime"] == "python3.13"
+    assert function["Handler"] == "app.handler"
+    assert function["CodeUri"] == "functions/ingest/"
+    assert (ROOT / "functions/ingest/app.py").is_file()
+    assert function["RecursiveLoop"] == "Terminate"
+    assert function["Layers"] == [{"Ref": LAYER}]
+    trigger = function["Events"]["IngestQueue"]
+    assert trigger["Type"] == "SQS"
+    assert trigger["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    log_group = function["LoggingConfig"]["LogGroup"]["Ref"]
+    assert RESOURCES[log_group]["Type"] == "AWS::Logs::LogGroup"
+    assert "RetentionInDays" in properties(log_group)
+
+
+def test_tracing_is_off_by_default_and_follows_its_parameter() -> None:
+    for enabled, mode, disabled in (("false", "PassThrough", "true"), ("true", "Active", "false")):
+        function = resolved(EnableTracing=enabled).resource(FUNCTION).properties
+        assert function["Tracing"] == mode
+        assert function["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == disabled
+    assert TEMPLATE["Parameters"]["EnableTracing"]["Default"] == "false"
+
+
+def test_environment_is_what_the_settings_read() -> None:
+    template = resolved()
+    variables = template.resource(FUNCTION).properties["Environment"]["Variables"]
+    settings = Settings.from_env(variables)
+    assert settings.table_name == template.physical_name(TABLE)
+    assert settings.article_bucket == template.physical_name(BUCKET)
+    assert settings.topic_arn == template.outputs()["TopicArn"]
+    assert settings.incoming_prefix == "incoming/"
+    assert settings.max_object_bytes == 10 * 1024 * 1024
+    assert settings.watchlist_refresh_seconds == 300
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "newswatch"
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Newswatch"
+    assert "POWERTOOLS_LOG_LEVEL" in variables
+
+
+def test_layer_is_built_for_the_functions_architecture() -> None:
+    for architecture in ("arm64", "x86_64"):
+        template = resolved(Architecture=architecture)
+        assert template.resource(FUNCTION).properties["Architectures"] == [architecture]
+        assert template.resource(LAYER).properties["CompatibleArchitectures"] == [architecture]
+        build = template.resolve(RESOURCES[LAYER]["Metadata"])
+        assert build == {"BuildMethod": "python3.13", "BuildArchitecture": architecture}
+    assert TEMPLATE["Parameters"]["Architecture"]["Default"] == "arm64"
+    assert properties(LAYER)["ContentUri"] == "layers/newswatch/"
+    assert (ROOT / "layers/newswatch/requirements.txt").is_file()
+
+
+def test_single_table_keys_recovery_encryption_and_ttl() -> None:
+    table = properties(TABLE)
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["KeySchema"] == [
+        {"AttributeName": "PK", "KeyType": "HASH"},
+        {"AttributeName": "SK", "KeyType": "RANGE"},
+    ]
+    assert {(a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]} == {
+        ("PK", "S"),
+        ("SK", "S"),
+        ("GSI1PK", "S"),
+        ("GSI1SK", "S"),
+    }
+    (index,) = table["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "GSI1"
+    assert index["KeySchema"] == [
+        {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+        {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+    ]
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_alert_topic_is_encrypted_and_subscriptions_follow_their_parameters() -> None:
+    topics = [
+        name
+        for name, spec in RESOURCES.items()
+        if spec["Type"] == "AWS::SNS::Topic" and "Condition" not in spec
+    ]
+    assert topics == ["AlertTopic"]
+    assert properties("AlertTopic")["KmsMasterKeyId"] == "alias/aws/sns"
+
+    def alert_subscriptions(template: LocalTemplate) -> dict[str, str]:
+        return {
+            s.properties["Protocol"]: s.properties["Endpoint"]
+            for s in template.resources("AWS::SNS::Subscription")
+            if s.properties["TopicArn"] == template.outputs()["TopicArn"]
+        }
+
+    assert alert_subscriptions(resolved()) == {}
+    both = resolved(AlertEmail="ops@example.com", AlertPhone="+15551234567")
+    assert alert_subscriptions(both) == {"email": "ops@example.com", "sms": "+15551234567"}
+    assert alert_subscriptions(resolved(AlertEmail="ops@example.com")) == {
+        "email": "ops@example.com"
+    }
+
+
+def function_statements() -> list[dict[str, Any]]:
+    template = resolved()
+    statements: list[dict[str, Any]] = []
+    for policy in template.resource(FUNCTION).properties["Policies"]:
+        if "Statement" in policy:
+            statements.extend(policy["Statement"])
+        else:
+            (name,) = policy
+            assert name == "SNSPublishMessagePolicy", f"unexpected policy template {name}"
+            assert policy[name] == {"TopicName": template.physical_name("AlertTopic")}
+    return statements
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def allowed(action: str) -> set[str]:
+    resources: set[str] = set()
+    for statement in function_statements():
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        if statement["Effect"] == "Allow" and action in actions:
+            resources.update(as_list(statement["Resource"]))
+    return resources
+
+
+def test_function_rights_are_scoped_to_this_stack() -> None:
+    template = resolved()
+    bucket_arn = f"arn:aws:s3:::{template.physical_name(BUCKET)}"
+    for statement in function_statements():
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        assert not any(action.endswith("*") for action in actions), statement
+        targets = (
+            statement["Resource"]
+            if isinstance(statement["Resource"], list)
+            else [statement["Resource"]]
+        )
+        assert "*" not in targets, statement
+    assert allowed("s3:GetObject") == {f"{bucket_arn}/incoming/*", f"{bucket_arn}/watchlists/*"}
+    assert allowed("s3:GetObjectVersion") == {f"{bucket_arn}/incoming/*"}
+    # Never a write under incoming/: the function must not be able to trigger itself.
+    assert allowed("s3:PutObject") == {f"{bucket_arn}/extracted/*"}
+    assert allowed("s3:DeleteObject") == set()
+    table_arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/{template.physical_name(TABLE)}"
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"):
+        assert allowed(action) == {table_arn}
+    assert allowed("dynamodb:DeleteTable") == set()
+    assert allowed("dynamodb:Scan") == set()
+
+
+@pytest.mark.parametrize(
+    "output",
+    ["BucketName", "TableName", "TopicArn", "QueueUrl", "DeadLetterQueueUrl", "FunctionName"],
+)
+def test_outputs_that_the_cli_resolves_stacks_by(output: str) -> None:
+    assert output in TEMPLATE["Outputs"]
