@@ -1,0 +1,102 @@
+"""The ingest Lambda: unwrap the event, run each announced object through the pipeline.
+
+Thin on purpose: everything that decides what happens to an article is in
+``newswatch.pipeline``, which the local stack and the tests drive too. Here: logging, metrics,
+the SQS partial batch response, and one pipeline (with its boto3 clients) per container.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from newswatch.config import Settings
+from newswatch.events import ObjectRef, object_refs, object_refs_from_message
+from newswatch.pipeline import IngestPipeline, Outcome, Status
+
+logger = Logger(service="newswatch-ingest")
+# The pipeline logs through the standard logging module; give it the same JSON format.
+copy_config_to_registered_loggers(source_logger=logger, include={"newswatch"})
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "newswatch")
+metrics = Metrics(namespace=NAMESPACE)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+Handler = Callable[[dict[str, Any], LambdaContext], Mapping[str, object]]
+
+
+@functools.cache
+def ingest_pipeline() -> IngestPipeline:
+    """Built on first use, then kept for the container's life (clients, watchlist cache)."""
+    return IngestPipeline.from_settings(Settings.from_env())
+
+
+def _traced(handler: Handler) -> Handler:
+    """X-Ray tracing only when asked for: importing the Tracer costs ~0.66 s of cold start."""
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() in {"true", "1"}:
+        return handler
+    from aws_lambda_powertools import Tracer
+
+    return Tracer().capture_lambda_handler(handler)
+
+
+@_traced
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, object]:
+    """SQS batch (the deployed path): failures are reported per record, so SQS retries only
+    those. A direct S3 or EventBridge event: any failure fails the invocation (and is retried by
+    Lambda's asynchronous retry)."""
+    records = event.get("Records") or [{}]
+    if records[0].get("eventSource") == "aws:sqs":
+        return process_partial_response(
+            event=event, record_handler=_ingest_message, processor=processor, context=context
+        )
+    outcomes = [_ingest(ref) for ref in object_refs(event)]
+    return {"outcomes": [_summary(outcome) for outcome in outcomes]}
+
+
+def _ingest_message(record: SQSRecord) -> list[dict[str, Any]]:
+    return [_summary(_ingest(ref)) for ref in object_refs_from_message(record.body)]
+
+
+def _ingest(ref: ObjectRef) -> Outcome:
+    outcome = ingest_pipeline().process(ref)
+    logger.info(
+        "object processed",
+        extra={"s3_uri": ref.s3_uri, **_summary(outcome)},
+    )
+    if outcome.status is Status.STORED:
+        metrics.add_metric(name="ArticlesStored", unit=MetricUnit.Count, value=1)
+    elif outcome.status is Status.REJECTED:
+        # Its own EMF record, so that the reason is a dimension (one series per reason).
+        with single_metric(
+            name="Rejections", unit=MetricUnit.Count, value=1, namespace=NAMESPACE
+        ) as metric:
+            metric.add_dimension(name="reason", value=outcome.reason or "unknown")
+    elif outcome.status is Status.DUPLICATE:
+        metrics.add_metric(name="DuplicatesSkipped", unit=MetricUnit.Count, value=1)
+    if outcome.alerts_sent:
+        metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=len(outcome.alerts_sent))
+    return outcome
+
+
+def _summary(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "article_id": outcome.article_id,
+        "status": outcome.status.value,
+        "reason": outcome.reason,
+        "matched": list(outcome.matched),
+        "alerts_sent": list(outcome.alerts_sent),
+    }

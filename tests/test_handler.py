@@ -1,0 +1,151 @@
+"""The Lambda handler as Lambda calls it: an SQS batch, a direct S3 event, an EventBridge event."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = (ROOT / "samples" / "thehindu-2024-10-30-ukraine-south-korea.html").read_bytes()
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the context object the Lambda runtime passes."""
+
+    function_name: str = "newswatch-ingest"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:newswatch-ingest"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = "0a1b2c3d"
+    log_group_name: str = "/aws/lambda/newswatch-ingest"
+    log_stream_name: str = "stream"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@pytest.fixture
+def app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """The handler module, loaded as Lambda loads it, configured from the environment."""
+    monkeypatch.setenv("TABLE_NAME", env.settings.table_name)
+    monkeypatch.setenv("TOPIC_ARN", env.settings.topic_arn)
+    monkeypatch.setenv("ARTICLE_BUCKET", BUCKET)
+    monkeypatch.setenv("WATCHLIST_REFRESH_SECONDS", "0")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "newswatch-test")
+    spec = importlib.util.spec_from_file_location("ingest_app", ROOT / "functions/ingest/app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield module
+    module.ingest_pipeline.cache_clear()
+
+
+def s3_notification(key: str, version_id: str | None = None) -> dict[str, Any]:
+    obj: dict[str, Any] = {"key": key.replace(" ", "+"), "size": 100}
+    if version_id:
+        obj["versionId"] = version_id
+    return {
+        "Records": [
+            {
+                "eventSource": "aws:s3",
+                "eventName": "ObjectCreated:Put",
+                "s3": {"bucket": {"name": BUCKET}, "object": obj},
+            }
+        ]
+    }
+
+
+def sqs_record(message_id: str, body: dict[str, Any] | str) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"handle-{message_id}",
+        "body": body if isinstance(body, str) else json.dumps(body),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ingest",
+        "awsRegion": "us-east-1",
+    }
+
+
+def emf_records(output: str) -> list[dict[str, Any]]:
+    """The CloudWatch embedded-metric records among the handler's stdout lines."""
+    return [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+
+
+def test_sqs_batch_reports_only_the_bad_record(
+    env: IngestEnv, app: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.push_watchlists()
+    good = env.put("incoming/the hindu.html", REFERENCE)
+    png = env.put("incoming/photo.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    event = {
+        "Records": [
+            sqs_record("test-event", {"Service": "Amazon S3", "Event": "s3:TestEvent"}),
+            sqs_record("good", s3_notification(good.key, good.version_id)),
+            sqs_record("not-s3", {"hello": "world"}),
+            sqs_record("png", s3_notification(png.key, png.version_id)),
+            sqs_record("missing-bucket", {**s3_notification("incoming/x.html")}),
+        ]
+    }
+    event["Records"][4]["body"] = event["Records"][4]["body"].replace(BUCKET, "no-such-bucket")
+
+    response = app.handler(event, LambdaContext())
+
+    # Malformed and transient failures go back to SQS (retry, then the dead-letter queue);
+    # the rejected PNG is an outcome, not a failure.
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": "not-s3"}, {"itemIdentifier": "missing-bucket"}]
+    }
+    assert env.articles.get_article(good.article_id) is not None
+    assert [r.reason for r in env.articles.rejections()] == ["not-html"]
+    assert len(env.alerts()) == 1
+    metrics = emf_records(capsys.readouterr().out)
+    (rejected,) = [record for record in metrics if "Rejections" in record]
+    assert (rejected["reason"], rejected["Rejections"]) == ("not-html", [1.0])
+    assert rejected["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["reason"]]
+    (invocation,) = [record for record in metrics if "ArticlesStored" in record]
+    assert (invocation["ArticlesStored"], invocation["AlertsSent"]) == ([1.0], [1.0])
+
+
+def test_direct_s3_event(env: IngestEnv, app: ModuleType) -> None:
+    env.push_watchlists()
+    put = env.put("incoming/direct.html", REFERENCE)
+    response = app.handler(s3_notification(put.key, put.version_id), LambdaContext())
+    (outcome,) = response["outcomes"]
+    assert outcome["status"] == "stored"
+    assert outcome["alerts_sent"] == ["nk-russia"]
+
+
+def test_eventbridge_event(env: IngestEnv, app: ModuleType) -> None:
+    env.push_watchlists()
+    put = env.put("incoming/eventbridge.html", REFERENCE)
+    event = {
+        "version": "0",
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "detail": {
+            "bucket": {"name": BUCKET},
+            "object": {"key": put.key, "size": len(REFERENCE), "version-id": put.version_id},
+        },
+    }
+    (outcome,) = app.handler(event, LambdaContext())["outcomes"]
+    assert (outcome["status"], outcome["matched"]) == ("stored", ["nk-russia"])
+    assert len(env.alerts()) == 1
+
+
+def test_a_failing_direct_event_fails_the_invocation(env: IngestEnv, app: ModuleType) -> None:
+    event = s3_notification("incoming/x.html")
+    event["Records"][0]["s3"]["bucket"]["name"] = "no-such-bucket"
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        app.handler(event, LambdaContext())
