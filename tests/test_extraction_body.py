@@ -31,6 +31,9 @@ def test_inline_related_story_links_between_paragraphs_are_left_out() -> None:
         "Copyright",
         "Seoul weighs arms for Kyiv",
         "Share it with a friend",
+        "October 30, 2024",
+        "More great stories",
+        "Markets wobble",
         "Subscribe to our newsletters",
     ):
         assert boilerplate not in text

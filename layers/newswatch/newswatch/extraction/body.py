@@ -105,6 +105,7 @@ _BLOCK_TAGS = frozenset(
         "br",
     }
 )
+_LIST_TAGS = frozenset({"ul", "ol"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Tags never worth walking into for a containment guard: the page root and explicit bodies.
 _PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
@@ -142,13 +143,30 @@ _CALL_TO_ACTION = re.compile(
 _READER_PROMPT = re.compile(
     r"\b(?:(?:sign up|subscribe|register)\b.{0,80}\b(?:newsletters?|inbox)"
     r"|share (?:it|this(?: story| article)?) with|follow (?:us|him|her|them|me) on"
+    r"|follow\b.{0,60}\bon (?:twitter|facebook|instagram|youtube|linkedin|tiktok)"
     r"|(?:like|enjoy)(?:d)? this (?:story|article)\?|have a (?:news )?tip\?|click here"
     r"|download (?:our|the) app|newsletters?\b)",
     re.IGNORECASE,
 )
+# A block that only states when (and perhaps "Updated"): metadata the page shows, not text.
+_MONTH = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_WEEKDAY = r"mon|tue|wed|thu|fri|sat|sun"
+_TIMESTAMP_ONLY = re.compile(
+    r"^(?:(?:updated|published|posted|last|modified|on|at|am|pm|a\.m|p\.m|"
+    r"utc|gmt|[ecmp][sd]t|ist|cet|cest|bst|jst|kst|et|pt|\d{1,4}(?:st|nd|rd|th)?|"
+    rf"(?:{_WEEKDAY})[a-z]*|{_MONTH})\b[\s,.:;|/·•()+-]*)+$",
+    re.IGNORECASE,
+)
+# ...and that names a month or a weekday or has an ISO date: a lone "14" in a results table is
+# data, and a lone "4:14 p.m." heads a live-blog entry.
+_DATE_CLUE = re.compile(rf"\b(?:{_MONTH}|{_WEEKDAY})|\d{{4}}-\d\d-\d\d", re.IGNORECASE)
 _COMMA = re.compile(r"[,，、،]")
 
 _MAX_PROMPT_CHARS = 250  # a longer block that mentions a newsletter is reporting, not a prompt
+_MAX_LIST_LINK_DENSITY = 0.35  # article lists link a word or two; "more stories" lists link all
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
 _GUARD_SHARE = 0.4  # a "boilerplate" container holding this share of the page text is kept
@@ -196,13 +214,35 @@ def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Bo
     walk.run()
     ranges = walk.article_ranges()
     headline = _normalise(title) if title else None
-    paragraphs = []
-    for start, end in ranges:
-        for block in walk.blocks[start:end]:
-            if _keeps(block, headline):
-                paragraphs.append(block.text)
+    in_link_lists = walk.link_list_blocks()
+    kept = [
+        block
+        for start, end in ranges
+        for index, block in enumerate(walk.blocks[start:end], start)
+        if index not in in_link_lists and _keeps(block, headline)
+    ]
+    paragraphs = [block.text for block in _without_dangling_headings(kept)]
     caption = walk.caption_within(ranges)
     return Body(paragraphs=paragraphs, image_caption=caption)
+
+
+def _is_timestamp(text: str) -> bool:
+    return bool(_TIMESTAMP_ONLY.match(text) and _DATE_CLUE.search(text))
+
+
+def _without_dangling_headings(blocks: list[_Block]) -> list[_Block]:
+    """Drop headings with no text under them: what they introduced was boilerplate, now gone."""
+    kept = []
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if block.tag in _HEADING_TAGS and (
+            following is None
+            # The next heading is not a subheading of this one (h2 then h3 is fine).
+            or (following.tag in _HEADING_TAGS and following.tag <= block.tag)
+        ):
+            continue
+        kept.append(block)
+    return kept
 
 
 def _normalise(text: str) -> str:
@@ -215,7 +255,7 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if headline is not None and block.text.casefold() == headline.casefold():
         return False
-    if len(block.text) < 80 and _CALL_TO_ACTION.match(block.text):
+    if len(block.text) < 80 and (_CALL_TO_ACTION.match(block.text) or _is_timestamp(block.text)):
         return False
     return not (len(block.text) < _MAX_PROMPT_CHARS and _READER_PROMPT.search(block.text))
 
@@ -392,6 +432,18 @@ class _Walk:
         if len(text) > 80:
             return density < 0.25
         return density == 0 and text.endswith((".", "!", "?", "。"))
+
+    def link_list_blocks(self) -> set[int]:
+        """Indexes of blocks in lists that are mostly links: related-story and "more" lists."""
+        indexes: set[int] = set()
+        for candidate in self.candidates.values():
+            if (
+                candidate.element.tag in _LIST_TAGS
+                and candidate.end - candidate.start >= 2
+                and self._link_density(candidate) > _MAX_LIST_LINK_DENSITY
+            ):
+                indexes.update(range(candidate.start, candidate.end))
+        return indexes
 
     def caption_within(self, ranges: list[tuple[int, int]]) -> str | None:
         """The first caption found inside the article's blocks: the lead image's caption."""
