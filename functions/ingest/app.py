@@ -26,7 +26,7 @@ from newswatch.config import Settings
 from newswatch.events import ObjectRef, object_refs, object_refs_from_message
 from newswatch.pipeline import IngestPipeline, Outcome, Status
 
-logger = Logger(service="newswatch-ingest")
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "newswatch"))
 # The pipeline logs through the standard logging module; give it the same JSON format.
 copy_config_to_registered_loggers(source_logger=logger, include={"newswatch"})
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "newswatch")
@@ -68,7 +68,18 @@ def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, objec
 
 
 def _ingest_message(record: SQSRecord) -> list[dict[str, Any]]:
-    return [_summary(_ingest(ref)) for ref in object_refs_from_message(record.body)]
+    try:
+        return [_summary(_ingest(ref)) for ref in object_refs_from_message(record.body)]
+    except Exception:
+        # The batch processor only reports the id back to SQS; say here what went wrong.
+        logger.exception(
+            "record failed; SQS will retry it",
+            extra={
+                "message_id": record.message_id,
+                "receive_count": record.attributes.approximate_receive_count,
+            },
+        )
+        raise
 
 
 def _ingest(ref: ObjectRef) -> Outcome:
