@@ -253,3 +253,32 @@ def test_without_stored_watchlists_articles_are_still_stored(env: IngestEnv) -> 
     outcome = env.pipeline().process(env.put("incoming/a.html", REFERENCE))
     assert outcome.status is Status.STORED and outcome.matched == ()
     assert len(article_items(env)) == 1
+
+
+def test_repo_watchlists_one_alert_per_matched_watchlist_filterable(env: IngestEnv) -> None:
+    env.push_watchlists(SAMPLES.parent / "watchlists.yaml")
+    nk_only = env.sqs.create_queue(QueueName="nk-russia-only")["QueueUrl"]
+    nk_only_arn = env.sqs.get_queue_attributes(QueueUrl=nk_only, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    env.sns.subscribe(
+        TopicArn=env.settings.topic_arn,
+        Protocol="sqs",
+        Endpoint=nk_only_arn,
+        Attributes={"FilterPolicy": json.dumps({"watchlist": ["nk-russia"]})},
+    )
+    pipeline = env.pipeline()
+
+    reference = pipeline.process(env.put("incoming/thehindu.html", REFERENCE))
+    decoy = pipeline.process(env.put("incoming/decoy.html", DECOY))
+
+    assert "nk-russia" in reference.matched
+    assert decoy.matched == ()
+    alerts = env.alerts()
+    assert sorted(a["MessageAttributes"]["watchlist"]["Value"] for a in alerts) == sorted(
+        reference.matched
+    )
+    filtered = env.sqs.receive_message(QueueUrl=nk_only, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["MessageAttributes"]["watchlist"]["Value"] for m in filtered] == [
+        "nk-russia"
+    ]
