@@ -15,9 +15,11 @@ import contextlib
 import importlib.util
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -174,6 +176,10 @@ class LocalStack:
         """Start moto, create the template's resources, and load the handler."""
         from moto.server import ThreadedMotoServer
 
+        # moto's server thread dies silently (and start() waits forever) if it cannot bind:
+        # claim the port first. Port 0 means any free port.
+        self.port = _free_port(self.port)
+        self.endpoint_url = f"http://127.0.0.1:{self.port}"
         template = LocalTemplate(
             load_template(self.template_path),
             endpoint_url=self.endpoint_url,
@@ -184,12 +190,11 @@ class LocalStack:
         # One line per request would bury the alerts.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
         try:
-            self._server.start()
-        except OSError as error:
-            self._server = None
-            raise NewswatchError(f"cannot listen on 127.0.0.1:{self.port}: {error}") from None
-        try:
+            # moto keeps its state in module globals: a server started earlier in this process
+            # (a previous run, a test) would otherwise hand its resources to this one.
+            _reset_moto(self.endpoint_url)
             outputs = template.outputs()
             unresolved = Stack(
                 bucket=outputs["BucketName"],
@@ -360,6 +365,26 @@ class LocalStack:
         # A developer's session token would not belong to the local keys.
         token = os.environ.pop("AWS_SESSION_TOKEN", None)
         self._saved_environment.setdefault("AWS_SESSION_TOKEN", token)
+
+
+def _reset_moto(endpoint_url: str) -> None:
+    # The local server this process just started on 127.0.0.1.
+    request = urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+
+
+def _free_port(port: int) -> int:
+    """``port`` if nothing listens on it (any free port for 0), else a clear error."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise NewswatchError(
+                f"cannot listen on 127.0.0.1:{port} ({error.strerror}): is another local stack "
+                "running? Choose another with --port"
+            ) from None
+        return int(probe.getsockname()[1])
 
 
 def _load_handler(function: IngestFunction) -> Handler:

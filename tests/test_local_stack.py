@@ -1,0 +1,271 @@
+"""The local stack: moto resources derived from template.yaml, the Lambda-like poller, events/.
+
+One moto server (on a free port) serves the module; every check talks to it over HTTP with
+boto3, and the handler is the real functions/ingest/app.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newswatch.aws.article_store import ArticleStore
+from newswatch.cli import main
+from newswatch.events import ObjectRef, object_refs, object_refs_from_message
+from newswatch.local.provision import provision
+from newswatch.local.runner import LocalStack, drop_files
+from newswatch.local.template import LocalTemplate, TemplateError, load_template
+from newswatch.stack import Stack, StackNotFound, resolve_stack
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_PATH = ROOT / "template.yaml"
+TEMPLATE = load_template(TEMPLATE_PATH)
+RESOURCES = TEMPLATE["Resources"]
+SAMPLE_EVENTS = [
+    "s3-object-created.json",
+    "eventbridge-object-created.json",
+    "sqs-s3-object-created.json",
+]
+
+
+def test_stop_gives_back_the_environment_and_the_port(tmp_path: Path) -> None:
+    # First in the module: moto's state is per process, so this stack must not run beside
+    # the module's shared one (each start resets moto).
+    os.environ.pop("TABLE_NAME", None)
+    local = LocalStack(TEMPLATE_PATH, port=0, outbox_dir=tmp_path)
+    local.start()
+    assert os.environ["TABLE_NAME"] == local.stack.table
+    assert os.environ["AWS_ENDPOINT_URL"] == local.endpoint_url
+    local.stop()
+    assert "TABLE_NAME" not in os.environ
+    assert "AWS_ENDPOINT_URL" not in os.environ or os.environ["AWS_ENDPOINT_URL"] != (
+        local.endpoint_url
+    )
+    again = LocalStack(TEMPLATE_PATH, port=local.port, outbox_dir=tmp_path)
+    again.start()
+    again.stop()
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    stack = LocalStack(
+        TEMPLATE_PATH,
+        port=0,
+        outbox_dir=tmp_path_factory.mktemp("outbox"),
+        parameters={"LogLevel": "ERROR"},
+        retry_delay_seconds=0,
+    )
+    stack.start()
+    stack.push_watchlists(ROOT / "watchlists.yaml")
+    yield stack
+    stack.stop()
+
+
+def store_of(local: LocalStack) -> ArticleStore:
+    stack = local.stack
+    return ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+
+
+def process(local: LocalStack, keys: set[str], *, polls: int = 30) -> dict[str, ObjectRef]:
+    """Poll until every key of ``keys`` was processed, then twice more with nothing left, so
+    that what should never arrive had its chance; returns every processed key's ref."""
+    seen: dict[str, ObjectRef] = {}
+    quiet = 0
+    for _ in range(polls):
+        result = local.poll(wait_seconds=0)
+        seen.update({ref.key: ref for ref in result.succeeded})
+        quiet = quiet + 1 if keys <= set(seen) and not result.succeeded else 0
+        if quiet == 2:
+            break
+    return seen
+
+
+def test_resources_have_the_settings_the_template_declares(local: LocalStack) -> None:
+    stack = local.stack
+    sqs, dynamodb, s3 = stack.sqs(), stack.dynamodb(), stack.s3()
+    queue = RESOURCES["IngestQueue"]["Properties"]
+    attributes = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["All"])[
+        "Attributes"
+    ]
+    assert int(attributes["VisibilityTimeout"]) == queue["VisibilityTimeout"]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert int(redrive["maxReceiveCount"]) == queue["RedrivePolicy"]["maxReceiveCount"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=stack.dlq_url, AttributeNames=["QueueArn"])
+    assert redrive["deadLetterTargetArn"] == dlq_arn["Attributes"]["QueueArn"]
+
+    table = RESOURCES["ArticleTable"]["Properties"]
+    described = dynamodb.describe_table(TableName=stack.table)["Table"]
+    assert described["KeySchema"] == table["KeySchema"]
+    assert [
+        (index["IndexName"], index["KeySchema"]) for index in described["GlobalSecondaryIndexes"]
+    ] == [(index["IndexName"], index["KeySchema"]) for index in table["GlobalSecondaryIndexes"]]
+    ttl = dynamodb.describe_time_to_live(TableName=stack.table)["TimeToLiveDescription"]
+    assert ttl == {"AttributeName": "expires_at", "TimeToLiveStatus": "ENABLED"}
+    backups = dynamodb.describe_continuous_backups(TableName=stack.table)
+    recovery = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
+
+    assert s3.get_bucket_versioning(Bucket=stack.bucket)["Status"] == "Enabled"
+    encryption = s3.get_bucket_encryption(Bucket=stack.bucket)
+    rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    block = s3.get_public_access_block(Bucket=stack.bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    notified = s3.get_bucket_notification_configuration(Bucket=stack.bucket)
+    declared = RESOURCES["ArticleBucket"]["Properties"]["NotificationConfiguration"]
+    assert len(notified["QueueConfigurations"]) == len(declared["QueueConfigurations"])
+    assert {c["QueueArn"] for c in notified["QueueConfigurations"]} == {attributes["QueueArn"]}
+
+    topic = stack.sns().get_topic_attributes(TopicArn=stack.topic_arn)["Attributes"]
+    assert topic["KmsMasterKeyId"] == "alias/aws/sns"
+
+
+def test_resolve_stack_finds_the_running_local_stack(local: LocalStack) -> None:
+    found = resolve_stack(endpoint_url=local.endpoint_url)
+    assert found == local.stack
+    outputs = LocalTemplate(TEMPLATE, endpoint_url=local.endpoint_url).outputs()
+    assert (found.bucket, found.table, found.topic_arn, found.queue_url, found.dlq_url) == (
+        outputs["BucketName"],
+        outputs["TableName"],
+        outputs["TopicArn"],
+        outputs["QueueUrl"],
+        outputs["DeadLetterQueueUrl"],
+    )
+
+
+def test_resolve_stack_says_how_to_start_one_when_nothing_runs() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StackNotFound, match="newswatch local"):
+        resolve_stack(endpoint_url=f"http://127.0.0.1:{port}")
+
+
+def test_only_announced_keys_reach_the_handler_with_their_keys_decoded(
+    local: LocalStack, tmp_path: Path
+) -> None:
+    article = tmp_path / "Kyiv talks+update é.html"
+    article.write_text("<html><head><title>Talks</title></head><body><p>Short.</p></body></html>")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an article")
+    dropped = dict(drop_files(local.stack, [article, notes]))
+    local.stack.s3().put_object(Bucket=local.stack.bucket, Key="elsewhere/x.html", Body=b"<p>")
+    assert dropped[article] == "incoming/Kyiv talks+update é.html"
+    assert local.is_announced(dropped[article])
+    assert not local.is_announced(dropped[notes])
+
+    seen = process(local, {dropped[article]})
+
+    assert set(seen) == {"incoming/Kyiv talks+update é.html"}
+    assert store_of(local).receipt(seen[dropped[article]].article_id) in {"stored", "rejected"}
+
+
+def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(local: LocalStack) -> None:
+    sqs = local.stack.sqs()
+    sqs.send_message(QueueUrl=local.stack.queue_url, MessageBody="not an S3 notification")
+    max_receives = RESOURCES["IngestQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    failures = 0
+    dead: list[Any] = []
+    for _ in range(max_receives + 5):
+        failures += local.poll(wait_seconds=0).failed_messages
+        dead = sqs.receive_message(QueueUrl=local.stack.dlq_url, WaitTimeSeconds=0).get(
+            "Messages", []
+        )
+        if dead:
+            break
+    assert [message["Body"] for message in dead] == ["not an S3 notification"]
+    assert failures == max_receives
+
+
+@pytest.mark.parametrize("name", SAMPLE_EVENTS)
+def test_sample_event_names_the_reference_article_in_the_local_bucket(
+    local: LocalStack, name: str
+) -> None:
+    event = json.loads((ROOT / "events" / name).read_text())
+    if "Records" in event and event["Records"][0].get("eventSource") == "aws:sqs":
+        refs = object_refs_from_message(event["Records"][0]["body"])
+    else:
+        refs = object_refs(event)
+    assert [(ref.bucket, ref.key) for ref in refs] == [
+        (local.stack.bucket, "incoming/thehindu-2024-10-30-ukraine-south-korea.html")
+    ]
+    assert local.is_announced(refs[0].key)
+
+
+def test_sample_events_drive_the_real_handler_once_per_object(local: LocalStack) -> None:
+    """All three shapes name the same object version: the first stores it, the rest see it
+    was done (idempotent across shapes)."""
+    sample = ROOT / "samples/thehindu-2024-10-30-ukraine-south-korea.html"
+    key = "incoming/thehindu-2024-10-30-ukraine-south-korea.html"
+    local.stack.s3().put_object(Bucket=local.stack.bucket, Key=key, Body=sample.read_bytes())
+    process(local, {key})  # moto's own notification of the upload
+    direct = json.loads((ROOT / "events/s3-object-created.json").read_text())
+    ref = object_refs(direct)[0]
+    store = store_of(local)
+    # The events carry S3's sequencer, moto's notification does not: another version id.
+    assert store.get_article(ref.article_id) is None
+
+    responses = [
+        local.invoke(json.loads((ROOT / "events" / name).read_text())) for name in SAMPLE_EVENTS
+    ]
+
+    statuses = [outcome["status"] for response in responses[:2] for outcome in response["outcomes"]]
+    assert statuses == ["stored", "duplicate"]
+    assert responses[2] == {"batchItemFailures": []}
+    stored = store.get_article(ref.article_id)
+    assert stored is not None
+    assert stored.article.title == "Ukraine and South Korea agree to deepen security cooperation"
+    assert "nk-russia" in stored.watchlists
+
+
+def test_cli_drop_uploads_into_the_running_stack(local: LocalStack, tmp_path: Path) -> None:
+    page = tmp_path / "dropped.htm"
+    page.write_bytes(b"<html><body><p>x</p></body></html>")
+    assert main(["local", "drop", str(page), "--port", str(local.port)]) == 0
+    head = local.stack.s3().head_object(Bucket=local.stack.bucket, Key="incoming/dropped.htm")
+    assert head["ContentLength"] == page.stat().st_size
+    process(local, {"incoming/dropped.htm"})
+
+
+def test_a_busy_port_is_a_clear_error(local: LocalStack, tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="another local stack"):
+        LocalStack(TEMPLATE_PATH, port=local.port, outbox_dir=tmp_path).start()
+
+
+def test_a_resource_type_the_local_stack_cannot_create_stops_it() -> None:
+    template = {
+        "Resources": {
+            "Cache": {"Type": "AWS::ElastiCache::CacheCluster", "Properties": {}},
+        }
+    }
+    stack = Stack("b", "t", "arn:topic", "http://q", "http://d", "us-east-1", "http://x")
+    with pytest.raises(TemplateError, match="AWS::ElastiCache::CacheCluster"):
+        provision(LocalTemplate(template, endpoint_url="http://x"), stack, TEMPLATE_PATH)
+
+
+def test_intrinsic_functions_resolve_as_cloudformation_does() -> None:
+    template = {
+        "Parameters": {"Mode": {"Type": "String", "Default": "on"}},
+        "Conditions": {"IsOn": {"Fn::Equals": [{"Ref": "Mode"}, "on"]}},
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {}}},
+    }
+    resolved = LocalTemplate(template, endpoint_url="http://e:1", stack_name="s")
+    assert resolved.resolve({"Fn::Sub": "${AWS::Region}/${Queue.QueueName}/${!Literal}"}) == (
+        "us-east-1/s-Queue/${Literal}"
+    )
+    assert resolved.resolve({"Fn::Sub": ["${A}-${Mode}", {"A": {"Ref": "Queue"}}]}) == (
+        "http://e:1/123456789012/s-Queue-on"
+    )
+    assert resolved.resolve({"Fn::Join": ["-", {"Fn::Split": [".", "a.b.c"]}]}) == "a-b-c"
+    assert resolved.resolve(
+        [{"Fn::If": ["IsOn", "x", {"Ref": "AWS::NoValue"}]}, {"Fn::Select": [1, ["p", "q"]]}]
+    ) == ["x", "q"]
+    off = LocalTemplate(template, endpoint_url="http://e:1", parameters={"Mode": "off"})
+    assert off.resolve({"K": {"Fn::If": ["IsOn", "x", {"Ref": "AWS::NoValue"}]}}) == {}
+    with pytest.raises(TemplateError, match="Nope"):
+        LocalTemplate(template, endpoint_url="http://e:1", parameters={"Nope": "1"})
