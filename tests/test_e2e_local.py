@@ -1,0 +1,126 @@
+"""End to end through the local stack over HTTP, as a user runs it: moto server, the template's
+resources, the watchlists pushed, articles put with plain boto3, the real handler fed by the
+Lambda-like poller; then the DynamoDB record and moto's record of what SNS sent."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newswatch.aws.article_store import ArticleStore
+from newswatch.cli import main
+from newswatch.events import ObjectRef
+from newswatch.local.runner import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "samples/thehindu-2024-10-30-ukraine-south-korea.html"
+DECOY = ROOT / "samples/decoy-kent-coast-storm-warning.html"
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    stack = LocalStack(
+        ROOT / "template.yaml",
+        port=0,
+        outbox_dir=tmp_path_factory.mktemp("outbox"),
+        parameters={"LogLevel": "ERROR"},
+    )
+    stack.start()
+    stack.push_watchlists(ROOT / "watchlists.yaml")
+    yield stack
+    stack.stop()
+
+
+def put_and_process(local: LocalStack, path: Path) -> ObjectRef:
+    """Put ``path`` under incoming/ with boto3 and poll until the handler has taken it."""
+    key = f"incoming/{path.name}"
+    local.stack.s3().put_object(Bucket=local.stack.bucket, Key=key, Body=path.read_bytes())
+    for _ in range(30):
+        for ref in local.poll(wait_seconds=1).succeeded:
+            if ref.key == key:
+                return ref
+    raise AssertionError(f"{key} was not processed")
+
+
+def sns_sent(local: LocalStack) -> list[dict[str, Any]]:
+    """What the alert topic published, from moto's ``/moto-api/data.json``."""
+    with urllib.request.urlopen(f"{local.endpoint_url}/moto-api/data.json") as response:
+        data = json.load(response)
+    (topic,) = [t for t in data["sns"]["Topic"] if t["arn"] == local.stack.topic_arn]
+    return [
+        {
+            "message_id": sent[0],
+            "message": json.loads(sent[1]),
+            "subject": sent[2],
+            "attributes": sent[3],
+        }
+        for sent in topic["sent_notifications"]
+    ]
+
+
+def test_reference_article_is_stored_and_alerts_nk_russia(local: LocalStack) -> None:
+    ref = put_and_process(local, REFERENCE)
+    stack = local.stack
+    item = stack.dynamodb().get_item(
+        TableName=stack.table,
+        Key={"PK": {"S": f"ARTICLE#{ref.article_id}"}, "SK": {"S": "ARTICLE"}},
+    )["Item"]
+    assert item["key"]["S"] == "incoming/thehindu-2024-10-30-ukraine-south-korea.html"
+    assert "nk-russia" in [value["S"] for value in item["watchlists"]["L"]]
+    store = ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+    stored = store.get_article(ref.article_id)
+    assert stored is not None
+    assert stored.article.title == "Ukraine and South Korea agree to deepen security cooperation"
+    assert stored.article.published == "2024-10-30T12:28:00+05:30"
+
+    nk_russia = [
+        sent for sent in sns_sent(local) if sent["attributes"]["watchlist"]["Value"] == "nk-russia"
+    ]
+    assert len(nk_russia) == 1
+    message = nk_russia[0]["message"]
+    assert "North Korea" in message["email"] and "Russia" in message["email"]
+    assert ref.article_id in message["email"]
+    assert "nk-russia" in message["sms"]
+    assert "nk-russia" in nk_russia[0]["subject"] and len(nk_russia[0]["subject"]) < 100
+    default = json.loads(message["default"])
+    assert default["watchlist"] == "nk-russia"
+
+    (match,) = [m for m in store.matches_of_article(ref.article_id) if m.watchlist == "nk-russia"]
+    assert match.message_id == nk_russia[0]["message_id"]
+    written = sorted(path.name for path in local.outbox_dir.iterdir() if "nk-russia" in path.name)
+    assert [name.rsplit(".", 2)[-2] for name in written] == ["email", "sms"]
+
+
+def test_the_decoy_is_stored_and_alerts_nobody(local: LocalStack) -> None:
+    before = len(sns_sent(local))
+    ref = put_and_process(local, DECOY)
+    stack = local.stack
+    store = ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+    stored = store.get_article(ref.article_id)
+    assert stored is not None
+    assert stored.watchlists == ()
+    assert store.matches_of_article(ref.article_id) == []
+    assert len(sns_sent(local)) == before
+
+
+def test_demo_shows_the_alert_for_the_reference_and_none_for_the_decoy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make demo`'s command, run to completion. After the module's stack: one per process."""
+    exit_code = main(
+        ["local", "--demo", str(ROOT / "samples"), "--port", "0", "--outbox", str(tmp_path)]
+    )
+    output = capsys.readouterr().out
+    assert exit_code == 0
+    blocks = {block.split(" -> ")[0]: block for block in output.split("\n\n")}
+    reference, decoy = blocks[REFERENCE.name], blocks[DECOY.name]
+    assert "alert      nk-russia: sent" in reference
+    assert "matched    (no watchlist)" in decoy
+    assert "alerts     none" in decoy
+    assert any(p.name.endswith(".sms.txt") and "nk-russia" in p.name for p in tmp_path.iterdir())
