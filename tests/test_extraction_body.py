@@ -159,3 +159,21 @@ def test_an_article_split_by_ad_slots_is_kept_whole() -> None:
     body = extract_body(lxml.html.document_fromstring(html), title="Headline")
     assert [p.split()[1] for p in body.paragraphs if p.startswith("Paragraph")] == ["1", "2", "3"]
     assert len(body.paragraphs) == 6
+
+
+def test_wrappers_named_like_boilerplate_that_hold_the_article_are_kept() -> None:
+    article = "".join(
+        f"<p>Paragraph {n} of a story, long enough to be text and not a label, it says.</p>"
+        for n in range(6)
+    )
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav>"
+        + "<div class='theiaStickySidebar content-with-sidebar'>" * 200
+        + article
+        + "</div>" * 200
+        + "<div class='sidebar'><p>Most read: a story from elsewhere on the site.</p></div>"
+        + "</body></html>"
+    )
+    body = extract_body(lxml.html.document_fromstring(html))
+    assert len(body.paragraphs) == 6
+    assert all(p.startswith("Paragraph") for p in body.paragraphs)

@@ -148,6 +148,20 @@ _READER_PROMPT = re.compile(
     r"|download (?:our|the) app|newsletters?\b)",
     re.IGNORECASE,
 )
+# Words one of which every reader prompt contains: a cheap test before the regex.
+_PROMPT_WORDS = (
+    "sign up",
+    "subscribe",
+    "register",
+    "share",
+    "follow",
+    "like",
+    "enjoy",
+    "tip?",
+    "click here",
+    "download",
+    "newsletter",
+)
 # A block that only states when (and perhaps "Updated"): metadata the page shows, not text.
 _MONTH = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -163,13 +177,15 @@ _TIMESTAMP_ONLY = re.compile(
 # ...and that names a month or a weekday or has an ISO date: a lone "14" in a results table is
 # data, and a lone "4:14 p.m." heads a live-blog entry.
 _DATE_CLUE = re.compile(rf"\b(?:{_MONTH}|{_WEEKDAY})|\d{{4}}-\d\d-\d\d", re.IGNORECASE)
-_COMMA = re.compile(r"[,，、،]")
+_COMMAS = (",", "，", "、", "،")
 
 _MAX_PROMPT_CHARS = 250  # a longer block that mentions a newsletter is reporting, not a prompt
 _MAX_LIST_LINK_DENSITY = 0.35  # article lists link a word or two; "more stories" lists link all
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
-_GUARD_SHARE = 0.4  # a "boilerplate" container holding this share of the page text is kept
+_GUARD_SHARE = 0.25  # a "boilerplate" container holding this share of the page text is kept
+_GUARD_SHARE_ARTICLE_NAMED = 0.1
+_GUARD_BUDGET_PAGES = 4
 _MIN_PARAGRAPH_CHARS = 60  # a paragraph, not a label or a headline
 _WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
 _WIDEN_LINKS = 0.1  # ...and hardly any links
@@ -249,6 +265,11 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def _visible_chars(text: str) -> int:
+    """Characters other than whitespace: a text's size however the page is indented."""
+    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0")
+
+
 def _keeps(block: _Block, headline: str | None) -> bool:
     """Whether a block inside the article container is article text."""
     if block.link_density > _MAX_LINK_DENSITY or block.tag == "h1":
@@ -257,7 +278,12 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if len(block.text) < 80 and (_CALL_TO_ACTION.match(block.text) or _is_timestamp(block.text)):
         return False
-    return not (len(block.text) < _MAX_PROMPT_CHARS and _READER_PROMPT.search(block.text))
+    if len(block.text) >= _MAX_PROMPT_CHARS:
+        return True
+    lowered = block.text.lower()
+    return not (
+        any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text)
+    )
 
 
 class _Walk:
@@ -270,7 +296,8 @@ class _Walk:
         self.captions: list[tuple[int, str]] = []
         self._pieces: list[str] = []
         self._link_chars = 0
-        self._page_chars = len(_normalise(tree.text_content()))
+        self._page_chars = _visible_chars(tree.text_content())
+        self._guard_budget = _GUARD_BUDGET_PAGES * self._page_chars
 
     def run(self) -> None:
         """Cut the tree into blocks, skipping boilerplate subtrees, and score containers."""
@@ -320,9 +347,17 @@ class _Walk:
         if not attributes or not _BOILERPLATE.search(attributes):
             return False
         # A container named like boilerplate but holding much of the page is the page itself
-        # (a body class such as "has-sidebar" or "comments-open").
-        share = len(_normalise(element.text_content())) / max(self._page_chars, 1)
-        return share < _GUARD_SHARE
+        # (a body class such as "has-sidebar" or "comments-open"). Measuring costs a pass over
+        # the subtree, so a page of many nested matches gets a budget of a few page-lengths;
+        # past it, matches are kept (a missed boilerplate costs precision, a lost body more).
+        if self._guard_budget <= 0:
+            return False
+        size = _visible_chars(element.text_content())
+        self._guard_budget -= size
+        # "content-with-sidebar" or "article modal-enabled" name the article with a modifier:
+        # such containers must be small to go.
+        share = _GUARD_SHARE_ARTICLE_NAMED if _ARTICLE_HINT.search(attributes) else _GUARD_SHARE
+        return size < share * self._page_chars
 
     def _record_caption(self, element: lxml.html.HtmlElement) -> None:
         text = _normalise(element.text_content())
@@ -350,7 +385,8 @@ class _Walk:
         self.blocks.append(block)
         if len(text) < _MIN_SCORED_CHARS or block.tag in _HEADING_TAGS:
             return
-        vote = (1 + len(_COMMA.findall(text)) + min(len(text) / 100, 3)) * (1 - block.link_density)
+        commas = sum(text.count(comma) for comma in _COMMAS)
+        vote = (1 + commas + min(len(text) / 100, 3)) * (1 - block.link_density)
         # A block owned by a <p> votes for the <p>'s container; text written straight into a
         # <div> votes for that <div> itself.
         voters = open_blocks[-3:-1] if owner.tag == "p" else open_blocks[-2:]
