@@ -15,22 +15,24 @@ import hashlib
 import json
 import unicodedata
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from newswatch.article import Article
 from newswatch.watchlists.diagnostics import Diagnostic, WatchlistError
 from newswatch.watchlists.document import WatchlistDefinition
-from newswatch.watchlists.explain import Hit, Match, snippet
+from newswatch.watchlists.explain import Hit, Match
 from newswatch.watchlists.forms import variants
-from newswatch.watchlists.normalise import TOKEN_PATTERN, NormalisedText, normalise, token_spans
+from newswatch.watchlists.normalise import token_spans, tokenise_with_offsets
 from newswatch.watchlists.query import And, Count, Near, Node, Not, Term
 
 FORMAT = "newswatch-watchlists/1"
 MAX_INDEX_BYTES = 1 << 30
-MAX_HITS_PER_TERM = 10
+MAX_HITS_PER_TERM = 5
 WILDCARD_KEY_LENGTH = 3
+MAX_PAIRS_PER_WATCHLIST = 64
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 _POSSESSIVE = "'s"
 _FIELD_CODES = {None: "", "title": "title", "lead": "lead", "body": "body"}
@@ -64,10 +66,8 @@ class _Compiler:
 
     def __init__(self) -> None:
         self.atom_ids: dict[tuple[Any, ...], int] = {}
-        self.roots: dict[str, int] = {}
-        self.patterns: dict[str, list[int]] = {}
+        self.words: dict[str, list[Any]] = {}
         self.wildcards: dict[str, list[list[Any]]] = {}
-        self.phrase_wildcards: dict[str, list[list[Any]]] = {}
         self.exact: dict[str, list[str]] = {}
 
     def atom(self, term: Term) -> int:
@@ -93,9 +93,18 @@ class _Compiler:
                 self.add_pattern(form, atom)
         return atom
 
+    def node(self, tokens: tuple[str, ...]) -> list[Any]:
+        """The trie node reached by ``tokens``: [atoms ending here, {next token: node} or None,
+        [[prefix, atom], ...] for wildcards on the next token, or None]."""
+        node = self.words.setdefault(tokens[0], [[], None, None])
+        for token in tokens[1:]:
+            if node[1] is None:
+                node[1] = {}
+            node = node[1].setdefault(token, [[], None, None])
+        return node
+
     def add_pattern(self, tokens: tuple[str, ...], atom: int) -> None:
-        self.roots[tokens[0]] = max(self.roots.get(tokens[0], 0), len(tokens))
-        atoms = self.patterns.setdefault(" ".join(tokens), [])
+        atoms = self.node(tokens)[0]
         if atom not in atoms:
             atoms.append(atom)
 
@@ -104,8 +113,10 @@ class _Compiler:
         if len(tokens) == 1:
             self.wildcards.setdefault(prefix[:WILDCARD_KEY_LENGTH], []).append([prefix, atom])
             return
-        self.roots[tokens[0]] = max(self.roots.get(tokens[0], 0), len(tokens))
-        self.phrase_wildcards.setdefault(tokens[0], []).append([list(tokens[1:-1]), prefix, atom])
+        node = self.node(tokens[:-1])
+        if node[2] is None:
+            node[2] = []
+        node[2].append([prefix, atom])
 
     def encode(self, node: Node) -> Encoded:
         if isinstance(node, Term):
@@ -129,34 +140,28 @@ class _Compiler:
         ]
 
 
-def _trigger_atoms(rule: Encoded, frequency: list[int]) -> set[int] | None:
-    """Atoms of which at least one occurs whenever ``rule`` is true (None: no such set).
+def _requirements(rule: Encoded, cost: Callable[[frozenset[int]], int]) -> list[frozenset[int]]:
+    """Groups of atoms that a true ``rule`` needs: from each group, at least one must occur.
 
-    For an AND, any one child's set will do, so the cheapest is taken: the one whose atoms
-    appear in the fewest watchlists, which keeps the candidates of a common word few.
+    An AND needs what each part needs; a NEAR what both sides need; an OR needs one of its
+    alternatives, so it contributes the union of each alternative's cheapest group; a NOT
+    needs nothing.
     """
     kind = rule[0]
     if kind == "t":
-        return set(rule[2])
+        return [frozenset(rule[2])]
     if kind == "c":
-        return _trigger_atoms(rule[2], frequency)
+        return _requirements(rule[2], cost)
     if kind == "!":
-        return None
+        return []
     if kind == "n":
-        sides = [_trigger_atoms(side, frequency) for side in rule[3:5]]
-        return _cheapest([side for side in sides if side is not None], frequency)
-    children = [_trigger_atoms(child, frequency) for child in rule[1]]
-    if kind == "|":
-        if any(child is None for child in children):
-            return None
-        return set().union(*cast(list[set[int]], children))
-    return _cheapest([child for child in children if child is not None], frequency)
-
-
-def _cheapest(options: list[set[int]], frequency: list[int]) -> set[int] | None:
-    if not options:
-        return None
-    return min(options, key=lambda atoms: sum(frequency[atom] for atom in atoms))
+        return _requirements(rule[3], cost) + _requirements(rule[4], cost)
+    groups = [_requirements(child, cost) for child in rule[1]]
+    if kind == "&":
+        return [group for child in groups for group in child]
+    if any(not child for child in groups):
+        return []
+    return [frozenset().union(*(min(child, key=cost) for child in groups))]
 
 
 def _atoms_in(rule: Encoded) -> Iterable[int]:
@@ -191,26 +196,21 @@ def describe(rule: Encoded) -> str:
     return joined if kind == "&" else f"({joined})"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Segment:
-    """The title or the body text, tokenised once; offsets computed only if a hit needs them."""
+    """The title or the body text, tokenised once, with offsets for exact checks and hits."""
 
-    normalised: NormalisedText
+    text: str
     tokens: list[str]
+    starts: list[int]
+    ends: list[int]
     lead_tokens: int
-    _spans: list[tuple[int, int]] | None = field(default=None)
 
     @classmethod
     def of(cls, text: str, lead_end: int | None = None) -> _Segment:
-        normalised = NormalisedText.of(text)
-        tokens = normalised.tokens()
-        lead = len(TOKEN_PATTERN.findall(normalise(text[:lead_end]))) if lead_end is not None else 0
-        return cls(normalised, tokens, lead)
-
-    def spans(self) -> list[tuple[int, int]]:
-        if self._spans is None:
-            self._spans = self.normalised.spans()
-        return self._spans
+        found = tokenise_with_offsets(text)
+        lead = bisect_left(found.starts, lead_end) if lead_end is not None else 0
+        return cls(text, found.tokens, found.starts, found.ends, lead)
 
 
 def _lead_end(text: str, lead: str) -> int:
@@ -236,12 +236,11 @@ class WatchlistSet:
         self.version: str = tables["version"]
         self.names: tuple[str, ...] = tuple(tables["names"])
         self._rules: list[str] = tables["rules"]
-        self._roots: dict[str, int] = tables["roots"]
-        self._patterns: dict[str, list[int]] = tables["patterns"]
+        self._words: dict[str, list[Any]] = tables["words"]
         self._wildcards: dict[str, list[list[Any]]] = tables["wildcards"]
-        self._phrase_wildcards: dict[str, list[list[Any]]] = tables["phrase_wildcards"]
+        self._wildcard_key_lengths = sorted({len(key) for key in self._wildcards})
         self._exact = {int(atom): tuple(spelling) for atom, spelling in tables["exact"].items()}
-        self._triggers: list[list[int]] = tables["triggers"]
+        self._triggers: list[list[Any]] = tables["triggers"]
         self._always: list[int] = tables["always"]
         self._parsed: dict[int, Encoded] = {}
 
@@ -256,15 +255,30 @@ class WatchlistSet:
         for rule in rules:
             for atom in set(_atoms_in(rule)):
                 frequency[atom] += 1
-        triggers: list[list[int]] = [[] for _ in frequency]
+
+        def cost(group: frozenset[int]) -> int:
+            return sum(frequency[atom] for atom in group)
+
+        # Per atom: the watchlists it alone makes candidates, and {other atom: watchlists} for
+        # those that need this atom AND another (the second-rarest requirement).
+        triggers: list[list[Any]] = [[[], {}] for _ in frequency]
         always: list[int] = []
         for position, rule in enumerate(rules):
-            atoms = _trigger_atoms(rule, frequency)
-            if atoms is None:
+            groups = sorted(
+                set(_requirements(rule, cost)), key=lambda group: (cost(group), sorted(group))
+            )
+            if not groups:
                 always.append(position)
                 continue
-            for atom in sorted(atoms):
-                triggers[atom].append(position)
+            first = groups[0]
+            second = groups[1] if len(groups) > 1 else None
+            if second is None or len(first) * len(second) > MAX_PAIRS_PER_WATCHLIST:
+                for atom in sorted(first):
+                    triggers[atom][0].append(position)
+                continue
+            for atom in sorted(first):
+                for other in sorted(second):
+                    triggers[atom][1].setdefault(str(other), []).append(position)
         canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         tables = {
             "format": FORMAT,
@@ -273,10 +287,8 @@ class WatchlistSet:
             "rules": [
                 json.dumps(rule, ensure_ascii=False, separators=(",", ":")) for rule in rules
             ],
-            "roots": compiler.roots,
-            "patterns": compiler.patterns,
+            "words": compiler.words,
             "wildcards": compiler.wildcards,
-            "phrase_wildcards": compiler.phrase_wildcards,
             "exact": compiler.exact,
             "triggers": triggers,
             "always": always,
@@ -331,11 +343,18 @@ class WatchlistSet:
         found: dict[int, list[Occurrence]] = {}
         for number, segment in enumerate(segments):
             self._find(number, segment, found)
+        for occurrences in found.values():
+            occurrences.sort()
         if self._exact:
             self._confirm_exact(segments, found)
         candidates = set(self._always)
+        found_keys = {str(atom) for atom in found}
         for atom in found:
-            candidates.update(self._triggers[atom])
+            alone, with_other = self._triggers[atom]
+            candidates.update(alone)
+            if with_other:
+                for other in with_other.keys() & found_keys:
+                    candidates.update(with_other[other])
         evaluator = _Evaluator(found, segments)
         matches = []
         for position in sorted(candidates):
@@ -347,41 +366,42 @@ class WatchlistSet:
         return matches
 
     def _find(self, number: int, segment: _Segment, found: dict[int, list[Occurrence]]) -> None:
+        """Every atom occurrence in one segment: one set intersection picks the tokens that
+        start a pattern, so only those positions are visited."""
         tokens = segment.tokens
-        count = len(tokens)
-        roots = self._roots
-        patterns = self._patterns
-        phrase_wildcards = self._phrase_wildcards
-        for start in [index for index, token in enumerate(tokens) if token in roots]:
-            token = tokens[start]
-            for length in range(1, min(roots[token], count - start) + 1):
-                key = token if length == 1 else " ".join(tokens[start : start + length])
-                for atom in patterns.get(key, ()):
-                    found.setdefault(atom, []).append((number, start, start + length))
-            for middle, prefix, atom in phrase_wildcards.get(token, ()):
-                end = start + len(middle) + 2
-                if (
-                    end <= count
-                    and tokens[start + 1 : end - 1] == middle
-                    and tokens[end - 1].startswith(prefix)
-                ):
-                    found.setdefault(atom, []).append((number, start, end))
+        words = self._words
+        present = words.keys() & set(tokens)
+        if present:
+            positions: dict[str, list[int]] = {}
+            for index in [index for index, token in enumerate(tokens) if token in present]:
+                positions.setdefault(tokens[index], []).append(index)
+            for token, starts in positions.items():
+                atoms, following, wildcards = words[token]
+                if atoms:
+                    occurrences = [(number, start, start + 1) for start in starts]
+                    for atom in atoms:
+                        found.setdefault(atom, []).extend(occurrences)
+                if following or wildcards:
+                    for start in starts:
+                        _follow(number, tokens, start, following, wildcards, found)
         if self._wildcards:
             self._find_wildcards(number, tokens, found)
 
     def _find_wildcards(
         self, number: int, tokens: list[str], found: dict[int, list[Occurrence]]
     ) -> None:
+        """``word*`` terms: each distinct token is looked up by its first letters once."""
         wildcards = self._wildcards
+        lengths = self._wildcard_key_lengths
         atoms_of: dict[str, list[int]] = {}
         for token in set(tokens):
-            for length in range(1, WILDCARD_KEY_LENGTH + 1):
+            for length in lengths:
                 for prefix, atom in wildcards.get(token[:length], ()):
                     if token.startswith(prefix):
                         atoms_of.setdefault(token, []).append(atom)
         if atoms_of:
-            for start, token in enumerate(tokens):
-                for atom in atoms_of.get(token, ()):
+            for start in [start for start, token in enumerate(tokens) if token in atoms_of]:
+                for atom in atoms_of[tokens[start]]:
                     found.setdefault(atom, []).append((number, start, start + 1))
 
     def _confirm_exact(
@@ -395,11 +415,11 @@ class WatchlistSet:
             kept = []
             for number, start, end in occurrences:
                 segment = segments[number]
-                spans = segment.spans()
-                original = segment.normalised.original
                 written = tuple(
-                    unicodedata.normalize("NFC", original[first:last]).translate(_APOSTROPHES)
-                    for first, last in spans[start:end]
+                    unicodedata.normalize("NFC", segment.text[first:last]).translate(_APOSTROPHES)
+                    for first, last in zip(
+                        segment.starts[start:end], segment.ends[start:end], strict=True
+                    )
                 )
                 if written[:-1] == spelling[:-1] and written[-1] in (
                     spelling[-1],
@@ -410,6 +430,32 @@ class WatchlistSet:
                 found[atom] = kept
             else:
                 del found[atom]
+
+
+def _follow(
+    number: int,
+    tokens: list[str],
+    start: int,
+    following: dict[str, list[Any]] | None,
+    wildcards: list[list[Any]] | None,
+    found: dict[int, list[Occurrence]],
+) -> None:
+    """Walk the trie from the word at ``start`` for as long as the next words continue a phrase."""
+    end = start + 1
+    count = len(tokens)
+    while end < count:
+        token = tokens[end]
+        if wildcards:
+            for prefix, atom in wildcards:
+                if token.startswith(prefix):
+                    found.setdefault(atom, []).append((number, start, end + 1))
+        node = following.get(token) if following else None
+        if node is None:
+            return
+        end += 1
+        for atom in node[0]:
+            found.setdefault(atom, []).append((number, start, end))
+        following, wildcards = node[1], node[2]
 
 
 class _Evaluator:
@@ -477,32 +523,29 @@ class _Evaluator:
         ]
 
     def near_positions(self, rule: Encoded) -> list[Group]:
-        """Pairs at most ``distance`` words apart (words strictly between them), same field."""
+        """Pairs at most ``distance`` words apart (words strictly between them), same field.
+
+        The right side is sorted, so each left occurrence looks only at the window of right
+        occurrences that can be close enough (bisect), not at all of them.
+        """
         _, distance, ordered, left_rule, right_rule = rule
         right = self.positions(right_rule)
         if not right:
             return []
+        keys = [(group[0], group[1]) for group in right]
+        widest = max(group[2] - group[1] for group in right)
         pairs = set()
-        for left_group in self.positions(left_rule):
-            number, start, end, evidence = left_group
-            for other_number, other_start, other_end, other_evidence in right:
-                if other_number != number or (other_start < end and start < other_end):
-                    continue
-                if other_start >= end:
-                    gap = other_start - end
-                elif ordered:
-                    continue
-                else:
-                    gap = start - other_end
+        for number, start, end, evidence in self.positions(left_rule):
+            lowest = end if ordered else start - distance - widest
+            first = bisect_left(keys, (number, lowest))
+            last = bisect_right(keys, (number, end + distance))
+            for _, other_start, other_end, other_evidence in right[first:last]:
+                if other_start < end and start < other_end:
+                    continue  # the same words cannot be both sides
+                gap = other_start - end if other_start >= end else start - other_end
                 if gap <= distance:
-                    pairs.add(
-                        (
-                            number,
-                            min(start, other_start),
-                            max(end, other_end),
-                            evidence + other_evidence,
-                        )
-                    )
+                    span = (number, min(start, other_start), max(end, other_end))
+                    pairs.add((*span, evidence + other_evidence))
         return sorted(pairs)
 
 
@@ -518,12 +561,11 @@ def _hits(
         if per_term.get(term, 0) >= MAX_HITS_PER_TERM:
             continue
         per_term[term] = per_term.get(term, 0) + 1
-        spans = segments[number].spans()
-        first, last = spans[start][0], spans[end - 1][1]
+        first, last = segments[number].starts[start], segments[number].ends[end - 1]
         if number == _TITLE:
             where = "title"
         else:
             where = "lead" if start < segments[_TEXT].lead_tokens else "body"
         source = texts[number]
-        hits.append(Hit(term, where, first, last, source[first:last], snippet(source, first, last)))
+        hits.append(Hit(term, where, first, last, source[first:last], source))
     return tuple(hits)

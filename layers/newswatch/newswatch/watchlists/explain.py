@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ class Hit:
 
     ``start``/``end`` are character offsets into ``article.title`` for the title field and into
     ``article.text`` for ``lead`` and ``body``; ``matched`` is the article's own spelling.
+    ``source`` is that field's text, kept so that the snippet is built only when read.
     """
 
     term: str
@@ -24,7 +26,12 @@ class Hit:
     start: int
     end: int
     matched: str
-    snippet: str
+    source: str = dataclasses.field(repr=False, compare=False)
+
+    @property
+    def snippet(self) -> str:
+        """At most 160 characters around the hit, the hit marked as ``**hit**``."""
+        return snippet(self.source, self.start, self.end)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 # Scripts written without spaces between words: Hangul jamo and syllables, kana, bopomofo and
 # CJK ideographs (BMP blocks, compatibility ideographs and the supplementary planes).
@@ -24,12 +25,20 @@ _NO_SPACE_SCRIPTS = (
 TOKEN_PATTERN = re.compile(
     rf"[{_NO_SPACE_SCRIPTS}]|[^\W{_NO_SPACE_SCRIPTS}]+(?:'[^\W{_NO_SPACE_SCRIPTS}]+)*"
 )
+# The same tokens for a text without any of those scripts, several times faster. Both capture
+# the whole token, so ``split`` returns gaps and tokens alternately.
+_SPLIT_WITH_SCRIPTS = re.compile(f"({TOKEN_PATTERN.pattern})")
+_SPLIT_PLAIN = re.compile(r"(\w+(?:'\w+)*)")
+_NO_SPACE_CHAR = re.compile(f"[{_NO_SPACE_SCRIPTS}]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 _FIXED_POINT_ROUNDS = 4
 
 
 def _fold_once(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # lower() after casefold() so that every folded character is its own lower case (casefold
+    # turns Cherokee to upper case): this lets normalise() fold ASCII with one str.lower().
+    folded = unicodedata.normalize("NFKC", text).casefold().lower()
     stripped = "".join(
         char for char in unicodedata.normalize("NFD", folded) if unicodedata.category(char) != "Mn"
     )
@@ -52,23 +61,19 @@ def fold_char(char: str) -> str:
     return folded
 
 
-class _FoldTable(dict[int, str]):
-    """A ``str.translate`` table that folds each code point on first sight."""
-
-    def __missing__(self, code_point: int) -> str:
-        folded = fold_char(chr(code_point))
-        self[code_point] = folded
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
+def _fold_match(match: re.Match[str]) -> str:
+    return fold_char(match.group())
 
 
 def normalise(text: str) -> str:
-    """``text`` in the token space: NFKC, casefolded, without diacritics, apostrophes unified."""
+    """``text`` in the token space: NFKC, casefolded, without diacritics, apostrophes unified.
+
+    Equal to folding character by character; only the non-ASCII characters (few, in most
+    news text) go through Python, the rest through ``str.lower``.
+    """
     if text.isascii():
         return text.lower()
-    return text.translate(_FOLD_TABLE)
+    return _NON_ASCII.sub(_fold_match, text).lower()
 
 
 def tokenise(text: str) -> tuple[str, ...]:
@@ -77,56 +82,55 @@ def tokenise(text: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class NormalisedText:
-    """A text in the token space, able to map positions back to the original.
+class Tokenised:
+    """The tokens of a text with their (start, end) offsets in the ORIGINAL text."""
 
-    ``origin`` is None when folding kept every character's length (the common case: ASCII, or
-    accents and curly quotes that fold to one character each), so offsets are the identity.
+    tokens: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def tokenise_with_offsets(text: str) -> Tokenised:
+    """Tokens and offsets in one regex pass; offsets come from summing the pieces' lengths.
+
+    ``re.split`` with a capturing group yields gap, token, gap, token, ..., gap, so the running
+    total of the pieces' lengths gives every token's start and end at C speed.
     """
+    if text.isascii():
+        folded, origin, split = text.lower(), None, _SPLIT_PLAIN
+    else:
+        distinct = {fold_char(char) for char in set(_NON_ASCII.findall(text))}
+        split = _SPLIT_WITH_SCRIPTS if any(map(_NO_SPACE_CHAR.search, distinct)) else _SPLIT_PLAIN
+        if all(len(folded_char) == 1 for folded_char in distinct):
+            folded, origin = normalise(text), None
+        else:
+            folded, origin = _fold_with_origin(text)
+    pieces = split.split(folded)
+    bounds = list(accumulate(map(len, pieces)))
+    starts, ends = bounds[0:-1:2], bounds[1::2]
+    if origin is not None:
+        # A dropped combining mark belongs to the token before it; a token that ends inside one
+        # character's expansion (ß -> ss) still covers that whole character.
+        ends = [
+            origin[end] if origin[end] > origin[end - 1] else origin[end - 1] + 1 for end in ends
+        ]
+        starts = [origin[start] for start in starts]
+    return Tokenised(pieces[1::2], starts, ends)
 
-    original: str
-    folded: str
-    origin: tuple[int, ...] | None
 
-    @classmethod
-    def of(cls, text: str) -> NormalisedText:
-        """Fold ``text``, recording where each folded character came from only when needed."""
-        if text.isascii():
-            return cls(text, text.lower(), None)
-        if all(len(fold_char(char)) == 1 for char in set(text) if not char.isascii()):
-            return cls(text, text.translate(_FOLD_TABLE), None)
-        pieces: list[str] = []
-        origin: list[int] = []
-        for index, char in enumerate(text):
-            folded = fold_char(char)
-            pieces.append(folded)
-            origin.extend([index] * len(folded))
-        origin.append(len(text))
-        return cls(text, "".join(pieces), tuple(origin))
-
-    def tokens(self) -> list[str]:
-        """The tokens, without offsets (the fast path used to look terms up)."""
-        return TOKEN_PATTERN.findall(self.folded)
-
-    def spans(self) -> list[tuple[int, int]]:
-        """(start, end) of every token in the ORIGINAL text, in the order of :meth:`tokens`."""
-        found = [match.span() for match in TOKEN_PATTERN.finditer(self.folded)]
-        origin = self.origin
-        if origin is None:
-            return found
-        spans = []
-        for start, end in found:
-            # A dropped combining mark belongs to the token before it; a token that ends inside
-            # one character's expansion (ß -> ss) still covers that whole character.
-            original_end = origin[end] if origin[end] > origin[end - 1] else origin[end - 1] + 1
-            spans.append((origin[start], original_end))
-        return spans
+def _fold_with_origin(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each folded character, the index of its original character."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = fold_char(char)
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    origin.append(len(text))
+    return "".join(pieces), origin
 
 
 def token_spans(text: str) -> list[tuple[str, int, int]]:
     """Every token of ``text`` with its (start, end) offsets in ``text`` itself."""
-    normalised = NormalisedText.of(text)
-    return [
-        (token, start, end)
-        for token, (start, end) in zip(normalised.tokens(), normalised.spans(), strict=True)
-    ]
+    found = tokenise_with_offsets(text)
+    return list(zip(found.tokens, found.starts, found.ends, strict=True))
