@@ -8,6 +8,8 @@ extraction prunes the tree) and :mod:`.body` (the main text). Bad input ends as 
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 
 from newswatch.article import Article
@@ -25,6 +27,10 @@ from newswatch.extraction.parsing import parse_html
 __all__ = ["Article", "Metadata", "extract_article", "page_text"]
 
 _IDENTITY_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip"})
+# A word: a run of non-space characters, or one Han/kana character, since Chinese and Japanese
+# write without spaces (the convention of word processors' counts).
+_UNSPACED_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_UNSPACED_SCRIPTS}]|[^\s{_UNSPACED_SCRIPTS}]+")
 
 
 def extract_article(
@@ -64,6 +70,7 @@ def extract_article(
         dateline=metadata.dateline or place,
         image=metadata.image,
         image_caption=metadata.image_caption or body.image_caption,
+        word_count=len(_WORD.findall(text)),
     )
 
 

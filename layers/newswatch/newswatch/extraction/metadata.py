@@ -116,7 +116,7 @@ _NAME_PARTICLES = frozenset(
     | {"bin", "bint", "al", "el", "ibn", "ten", "ter", "y", "e", "zu", "st."}
 )
 _NOT_AUTHORS = frozenset({"author", "authors", "staff", "admin", "by", "editor", "unknown"})
-_AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\by\b|\bet\b|\ben\b|\|)\s*")
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;&|·•/]|\band\b|\bund\b|\by\b|\bet\b|\ben\b)\s*")
 _URL_LIKE = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
 
 # Wire agencies: credited by name when they are the only credit an article has.
@@ -406,7 +406,10 @@ _NUMERIC_DATE = re.compile(
     r"\b(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})" + _TIME, re.IGNORECASE
 )
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+_RFC_2822 = re.compile(
+    r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"\s*(?:[+-]\d{4}|GMT|UTC?|Z|[ECMP][SD]T)?$"
+)
 
 
 def normalize_date(value: object) -> str | None:
@@ -557,7 +560,6 @@ _PUBLISHER_TYPES = frozenset({"NewsMediaOrganization", "Organization", "Corporat
 _MAX_JSON_NODES = 2000
 _MAX_JSON_DEPTH = 8
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
-_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 
 
 def _from_json_ld(root: lxml.html.HtmlElement) -> dict[str, Any]:
@@ -588,9 +590,18 @@ def _from_json_ld(root: lxml.html.HtmlElement) -> dict[str, Any]:
 
 def _load_json(raw: str) -> Any:
     """Parsed JSON-LD, tolerating HTML comment/CDATA wrappers, trailing commas and concatenation."""
-    text = _WRAPPER.sub("", raw.strip())
-    if not text:
-        return None
+    # Whatever wraps the JSON (<!--, //<![CDATA[, ...) lies outside its outermost brackets; a
+    # "[" of a CDATA marker may come first, so each opening bracket is a candidate start.
+    end = max(raw.rfind("}"), raw.rfind("]"))
+    starts = sorted(index for index in (raw.find("{"), raw.find("[")) if 0 <= index < end)
+    for start in starts:
+        value = _parse_lenient(raw[start : end + 1])
+        if value is not None:
+            return value
+    return None
+
+
+def _parse_lenient(text: str) -> Any:
     try:
         return json.loads(text, strict=False)
     except ValueError:

@@ -1,10 +1,14 @@
 """Text to an ``lxml.html`` tree, with the limits that keep a hostile page cheap.
 
 lxml (libxml2) is the parser: it builds the tree in C several times faster than bs4 builds its
-own, and libxml2 caps nesting at 256 elements unless asked not to (we never ask), so no tree
-that reaches our code is deeper than that and no walk over it can recurse out of control.
-A page that hits the cap (100,000 nested tags) is refused as ``too-deep`` rather than silently
-truncated: whatever was nested below the cap is gone from the tree.
+own, and its safety limits stay on (no ``huge_tree``): nesting stops at 256 elements and a
+single text run at 10 MB. So no tree that reaches our code is deeper than that and no walk over
+it can recurse out of control. A page that hits a limit is refused (``too-deep``, ``too-large``)
+rather than silently truncated, since the parser drops what lies beyond it.
+
+The byte cap (:data:`~newswatch.extraction.decoding.MAX_HTML_BYTES`) alone does not bound the
+work: 16 MiB of tiny table cells is two million elements, minutes of extraction and gigabytes
+of memory. :data:`MAX_ELEMENTS` bounds that, at 60 times the largest page of the benchmark.
 """
 
 from __future__ import annotations
@@ -16,9 +20,17 @@ import lxml.html
 
 from newswatch.errors import Rejection
 
-# libxml2's nesting limit for HTML without XML_PARSE_HUGE, and the message it logs on reaching it.
+# libxml2's nesting limit for HTML without XML_PARSE_HUGE; it names that option on hitting any
+# of its limits, and says which.
 MAX_DEPTH = 256
-_DEPTH_ERROR = "Excessive depth in document"
+_LIMIT_HINT = "XML_PARSE_HUGE"
+_DEPTH_ERROR = "Excessive depth"
+
+# Elements a page may have. Real article pages have hundreds to a few thousand.
+MAX_ELEMENTS = 100_000
+# The shortest markup of one element is 3 characters ("<p>"): only a page longer than this can
+# exceed MAX_ELEMENTS, so only such a page pays for counting.
+_COUNT_ABOVE_CHARS = 3 * MAX_ELEMENTS
 
 # lxml refuses str input that carries an encoding declaration: the text is decoded already,
 # so the declaration is moot and dropped.
@@ -37,8 +49,8 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     """The document's root ``<html>`` element.
 
     Raises :class:`Rejection` ``empty`` when the page has no elements, ``too-deep`` when its
-    nesting exceeds :data:`MAX_DEPTH`, and ``no-article-text`` for a frameset, whose articles
-    live in the framed documents.
+    nesting exceeds :data:`MAX_DEPTH`, ``too-large`` beyond :data:`MAX_ELEMENTS` or a parser
+    limit, and ``no-article-text`` for a frameset, whose articles live in the framed documents.
     """
     declaration = _XML_DECLARATION.match(text)
     if declaration is not None:
@@ -51,14 +63,34 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
         raise Rejection("empty", f"the page has no HTML elements ({error})") from None
     except (ValueError, lxml.etree.LxmlError) as error:
         raise Rejection("not-html", f"the HTML parser refused the page: {error}") from None
-    if any(_DEPTH_ERROR in entry.message for entry in _PARSER.error_log):
-        raise Rejection(
-            "too-deep",
-            f"elements are nested more than {MAX_DEPTH} levels deep; "
-            "no real article page is, and the parser drops what lies deeper",
-        )
+    _reject_parser_limits()
+    if len(text) > _COUNT_ABOVE_CHARS:
+        elements = int(root.xpath("count(//*)"))
+        if elements > MAX_ELEMENTS:
+            raise Rejection(
+                "too-large",
+                f"the page has {elements:,} elements, more than the {MAX_ELEMENTS:,} cap",
+            )
     _reject_frameset(root)
     return root
+
+
+def _reject_parser_limits() -> None:
+    """Turn libxml2's safety-limit errors of the last parse into a Rejection."""
+    for entry in _PARSER.error_log:
+        message = str(entry.message)
+        if _DEPTH_ERROR in message:
+            raise Rejection(
+                "too-deep",
+                f"elements are nested more than {MAX_DEPTH} levels deep; "
+                "no real article page is, and the parser drops what lies deeper",
+            )
+        if _LIMIT_HINT in message:
+            raise Rejection(
+                "too-large",
+                f"the page exceeds an HTML parser limit ({message.strip()}); "
+                "a single text run over 10 MB is no article",
+            )
 
 
 def _reject_frameset(root: lxml.html.HtmlElement) -> None:

@@ -1,0 +1,169 @@
+"""Hostile and degenerate pages end in a result or a clear Rejection: no hang, crash or recursion.
+
+The large inputs are generated here at run time; none is committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from newswatch import Article, Rejection
+from newswatch.extraction import extract_article
+from newswatch.extraction.decoding import MAX_HTML_BYTES
+from newswatch.extraction.parsing import MAX_DEPTH, MAX_ELEMENTS, parse_html
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+PARAGRAPH = (
+    "<p>The council said the new flood barrier would protect four hundred homes along the "
+    "river, and that work would start in the spring once the last permits are signed.</p>\n"
+)
+
+
+def rejection_of(html: bytes | str) -> Rejection:
+    with pytest.raises(Rejection) as caught:
+        extract_article(html)
+    return caught.value
+
+
+@pytest.mark.parametrize("tag", ["div", "span", "b", "table"])
+def test_a_page_nested_100000_tags_deep_is_too_deep(tag: str) -> None:
+    page = (
+        "<html><body>" + f"<{tag}>" * 100_000 + PARAGRAPH + f"</{tag}>" * 100_000 + "</body></html>"
+    )
+    rejection = rejection_of(page)
+    assert rejection.reason == "too-deep"
+    assert str(MAX_DEPTH) in rejection.detail
+
+
+def test_nesting_below_the_limit_still_gives_the_article() -> None:
+    page = "<html><body>" + "<div>" * 200 + PARAGRAPH * 4 + "</div>" * 200 + "</body></html>"
+    assert "four hundred homes" in extract_article(page).text
+
+
+def test_a_20_mb_page_is_refused_before_parsing() -> None:
+    paragraphs = PARAGRAPH * (20_000_000 // len(PARAGRAPH))
+    page = f"<html><body><article><h1>Big</h1>{paragraphs}</article></body></html>"
+    assert len(page) > MAX_HTML_BYTES
+    for form in (page, page.encode()):
+        rejection = rejection_of(form)
+        assert rejection.reason == "too-large"
+        assert "16 MiB cap" in rejection.detail
+
+
+def test_a_large_page_under_the_cap_is_extracted() -> None:
+    paragraphs = PARAGRAPH * (3_000_000 // len(PARAGRAPH))
+    page = f"<html><body><article><h1>Long</h1>{paragraphs}</article></body></html>"
+    article = extract_article(page.encode())
+    assert article.text.count("four hundred homes") == paragraphs.count("four hundred homes")
+
+
+def test_millions_of_tiny_elements_under_the_byte_cap_are_refused() -> None:
+    rows = "<tr><td>a</td><td>b</td></tr>" * (MAX_ELEMENTS // 2)
+    page = f"<html><body><table>{rows}</table></body></html>"
+    assert len(page) < MAX_HTML_BYTES
+    rejection = rejection_of(page)
+    assert rejection.reason == "too-large"
+    assert f"{MAX_ELEMENTS:,} cap" in rejection.detail
+
+
+def test_a_single_text_run_beyond_the_parser_limit_is_refused() -> None:
+    page = "<html><body><p>" + "word " * 2_200_000 + "</p></body></html>"
+    rejection = rejection_of(page)
+    assert rejection.reason == "too-large"
+    assert "parser limit" in rejection.detail
+
+
+def test_a_page_of_only_scripts_has_no_article_text() -> None:
+    rejection = rejection_of((PAGES / "scripts-only.html").read_bytes())
+    assert rejection.reason == "no-article-text"
+    assert "no visible text" in rejection.detail
+
+
+def test_a_page_of_only_navigation_has_no_article_text() -> None:
+    links = "".join(f'<li><a href="/s/{n}">Section {n}</a></li>' for n in range(50))
+    rejection = rejection_of(f"<html><body><nav><ul>{links}</ul></nav></body></html>")
+    assert rejection.reason == "no-article-text"
+
+
+def test_a_frameset_points_to_its_frames() -> None:
+    rejection = rejection_of((PAGES / "frameset.html").read_bytes())
+    assert rejection.reason == "no-article-text"
+    assert "frameset" in rejection.detail
+    assert "story-1998-04-02.html" in rejection.detail
+
+
+@pytest.mark.parametrize("as_bytes", [True, False])
+def test_xhtml_with_an_xml_declaration_parses_as_bytes_and_as_text(as_bytes: bool) -> None:
+    data = (PAGES / "xhtml.html").read_bytes()
+    article = extract_article(data if as_bytes else data.decode("utf-8"))
+    assert article.title == "Observatory opens its dome to the public"
+    assert article.published == "2021-04-10T20:00:00+02:00"
+    assert article.text.startswith("The university observatory will open its main dome")
+    assert "Home" not in article.text
+
+
+@pytest.mark.parametrize("page", ["", "   ", "<!-- only a comment -->", "<html></html>"])
+def test_empty_pages_are_rejected(page: str) -> None:
+    assert rejection_of(page).reason in {"empty", "no-article-text"}
+
+
+def test_parse_html_never_returns_a_tree_deeper_than_the_limit() -> None:
+    root = parse_html("<html><body>" + "<div>" * 250 + "x" + "</div>" * 250 + "</body></html>")
+    depth = max(len(list(element.iterancestors())) for element in root.iter())
+    assert depth < MAX_DEPTH
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=3000),
+        st.text(max_size=3000),
+        st.lists(
+            st.sampled_from(
+                [
+                    "<div>",
+                    "</div>",
+                    "<p>",
+                    "</p>",
+                    "<script>",
+                    "</script>",
+                    "<table>",
+                    "<td>",
+                    "<frameset>",
+                    "<!--",
+                    "-->",
+                    "<![CDATA[",
+                    "<?xml version='1.0' encoding='utf-8'?>",
+                    '<meta charset="shift_jis">',
+                    "<h1>",
+                    "text ",
+                    "Ж",
+                    "\x00",
+                    "&amp;",
+                    "&#0;",
+                    '<script type="application/ld+json">{"@type":"NewsArticle","author":[{',
+                    "]}",
+                ]
+            ),
+            max_size=400,
+        ).map("".join),
+    )
+)
+def test_arbitrary_input_gives_an_article_or_a_rejection(data: bytes | str) -> None:
+    try:
+        result = extract_article(data)
+    except Rejection as rejection:
+        assert rejection.reason in {
+            "empty",
+            "not-html",
+            "undecodable",
+            "too-large",
+            "too-deep",
+            "no-article-text",
+        }
+    else:
+        assert isinstance(result, Article)
+        assert result.text.strip()
