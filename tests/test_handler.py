@@ -33,19 +33,24 @@ class LambdaContext:
         return 60_000
 
 
-@pytest.fixture
-def app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+def load_app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch, *, tracing: bool) -> ModuleType:
     """The handler module, loaded as Lambda loads it, configured from the environment."""
     monkeypatch.setenv("TABLE_NAME", env.settings.table_name)
     monkeypatch.setenv("TOPIC_ARN", env.settings.topic_arn)
     monkeypatch.setenv("ARTICLE_BUCKET", BUCKET)
     monkeypatch.setenv("WATCHLIST_REFRESH_SECONDS", "0")
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "false" if tracing else "true")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "newswatch-test")
     spec = importlib.util.spec_from_file_location("ingest_app", ROOT / "functions/ingest/app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    module = load_app(env, monkeypatch, tracing=False)
     yield module
     module.ingest_pipeline.cache_clear()
 
@@ -149,3 +154,16 @@ def test_a_failing_direct_event_fails_the_invocation(env: IngestEnv, app: Module
     event["Records"][0]["s3"]["bucket"]["name"] = "no-such-bucket"
     with pytest.raises(Exception, match="NoSuchBucket"):
         app.handler(event, LambdaContext())
+
+
+def test_with_tracing_enabled_the_handler_still_runs(
+    env: IngestEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.push_watchlists()
+    put = env.put("incoming/traced.html", REFERENCE)
+    traced = load_app(env, monkeypatch, tracing=True)
+    try:
+        response = traced.handler(s3_notification(put.key, put.version_id), LambdaContext())
+    finally:
+        traced.ingest_pipeline.cache_clear()
+    assert [o["status"] for o in response["outcomes"]] == ["stored"]
