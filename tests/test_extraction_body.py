@@ -177,3 +177,19 @@ def test_wrappers_named_like_boilerplate_that_hold_the_article_are_kept() -> Non
     body = extract_body(lxml.html.document_fromstring(html))
     assert len(body.paragraphs) == 6
     assert all(p.startswith("Paragraph") for p in body.paragraphs)
+
+
+def test_labels_at_the_edges_and_staff_credits_are_not_text() -> None:
+    story = [
+        "Asian shares rose on Tuesday as investors bet that trade talks would go on, while the"
+        " dollar held near a two-week high against the yen.",
+        "Oil prices fell after three days of gains, with Brent crude futures down 0.4 percent.",
+    ]
+    html = (
+        "<html><body><div class='story'><div>Advert</div>"
+        + "".join(f"<p>{p}</p>" for p in story)
+        + "<p>(Reporting by A. Writer; Editing by B. Editor)</p>"
+        + "<p>Keith Bradsher contributed reporting from Hong Kong.</p>"
+        + "<div>Topics</div></div></body></html>"
+    )
+    assert extract_body(lxml.html.document_fromstring(html)).paragraphs == story

@@ -148,6 +148,12 @@ _READER_PROMPT = re.compile(
     r"|download (?:our|the) app|newsletters?\b)",
     re.IGNORECASE,
 )
+# Staff credits that close wire and newspaper stories: who reported, not what happened.
+_STAFF_CREDIT = re.compile(
+    r"^\(?(?:additional )?(?:reporting|writing|editing|compiled|edited|written)\b.{0,40}\bby\b"
+    r"|\bcontributed (?:reporting|to this (?:report|story|article))\b",
+    re.IGNORECASE,
+)
 # Words one of which every reader prompt contains: a cheap test before the regex.
 _PROMPT_WORDS = (
     "sign up",
@@ -181,6 +187,8 @@ _COMMAS = (",", "，", "、", "،")
 
 _MAX_PROMPT_CHARS = 250  # a longer block that mentions a newsletter is reporting, not a prompt
 _MAX_LIST_LINK_DENSITY = 0.35  # article lists link a word or two; "more stories" lists link all
+_MAX_LABEL_WORDS = 4
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", "。", "！", "？", ")")
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
 _GUARD_SHARE = 0.25  # a "boilerplate" container holding this share of the page text is kept
@@ -237,13 +245,32 @@ def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Bo
         for index, block in enumerate(walk.blocks[start:end], start)
         if index not in in_link_lists and _keeps(block, headline)
     ]
-    paragraphs = [block.text for block in _without_dangling_headings(kept)]
+    paragraphs = [block.text for block in _without_dangling_headings(_trim_labels(kept))]
     caption = walk.caption_within(ranges)
     return Body(paragraphs=paragraphs, image_caption=caption)
 
 
 def _is_timestamp(text: str) -> bool:
     return bool(_TIMESTAMP_ONLY.match(text) and _DATE_CLUE.search(text))
+
+
+def _trim_labels(blocks: list[_Block]) -> list[_Block]:
+    """Drop short unpunctuated blocks at either end: labels ("Advert", "Comments", "Topics").
+
+    Inside the body a short line takes its meaning from the paragraphs around it (jusText's
+    context rule); at the edges it borders boilerplate, and labels are what sits there.
+    """
+    start, end = 0, len(blocks)
+    while start < end and _is_label(blocks[start]):
+        start += 1
+    while end > start and _is_label(blocks[end - 1]):
+        end -= 1
+    return blocks[start:end]
+
+
+def _is_label(block: _Block) -> bool:
+    text = block.text
+    return len(text.split()) <= _MAX_LABEL_WORDS and not text.endswith(_SENTENCE_ENDS)
 
 
 def _without_dangling_headings(blocks: list[_Block]) -> list[_Block]:
@@ -280,6 +307,8 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if len(block.text) >= _MAX_PROMPT_CHARS:
         return True
+    if _STAFF_CREDIT.search(block.text):
+        return False
     lowered = block.text.lower()
     return not (
         any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text)
