@@ -365,3 +365,46 @@ def test_a_dateline_class_holding_a_date_is_no_dateline() -> None:
     assert metadata_of(page(body=body)).dateline is None
     body = '<h1>H</h1><span class="dateline">Sioux Falls, S.D.</span>'
     assert metadata_of(page(body=body)).dateline == "Sioux Falls, S.D."
+
+
+def test_canonical_link_beats_json_ld_url_unless_it_names_the_home_page() -> None:
+    data = {"@type": "NewsArticle", "headline": "H", "url": "https://example.com/amp/story-1"}
+    html = page(json_ld(data) + '<link rel="canonical" href="https://example.com/news/story-1">')
+    assert metadata_of(html).url == "https://example.com/news/story-1"
+    html = page(json_ld(data) + '<link rel="canonical" href="https://example.com/">')
+    assert metadata_of(html).url == "https://example.com/amp/story-1"
+
+
+def test_microdata_of_the_article_item_not_of_a_teaser_before_it() -> None:
+    body = (
+        '<div itemscope itemtype="https://schema.org/WebPage"><ul>'
+        '<li><span itemprop="headline">Teaser headline</span></li></ul></div>'
+        '<div itemscope itemtype="https://schema.org/NewsArticle">'
+        '<h1 itemprop="headline">The article</h1>'
+        '<span itemprop="author" itemscope itemtype="https://schema.org/Person">'
+        '<span itemprop="name">Ruth Park</span></span>'
+        '<meta itemprop="inLanguage" content="en"></div>'
+    )
+    metadata = metadata_of(page(body=body))
+    assert metadata.title == "The article"
+    assert metadata.authors == ["Ruth Park"]
+
+
+def test_time_element_marked_pubdate_or_in_the_article_beats_a_header_clock() -> None:
+    body = (
+        '<header><time datetime="2024-06-01T08:00:00+02:00">Today</time></header>'
+        '<article><h1>H</h1><time datetime="2024-05-30T17:45:00+02:00">30 May</time></article>'
+        '<div class="comments"><time pubdate datetime="2024-05-31T10:00:00+02:00">x</time></div>'
+    )
+    assert metadata_of(page(body=body)).published == "2024-05-30T17:45:00+02:00"
+
+
+def test_a_site_header_date_and_footer_credit_are_not_the_articles() -> None:
+    body = (
+        '<header class="masthead"><span class="date">Friday, November 27, 2026</span></header>'
+        '<div class="story"><h1>H</h1><span class="publish-date">November 20, 2026 9:30 AM EST'
+        '</span></div><footer><p class="author">Site Webmaster</p></footer>'
+    )
+    metadata = metadata_of(page(body=body))
+    assert metadata.published == "2026-11-20T09:30:00-05:00"
+    assert metadata.authors == []

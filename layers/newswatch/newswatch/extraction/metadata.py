@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
@@ -87,6 +87,7 @@ def extract_metadata(root: lxml.html.HtmlElement, *, url: str | None = None) -> 
         setattr(merged, name, value)
     if merged.title and merged.publisher:
         merged.title = _without_site_name(merged.title, merged.publisher)
+    merged.url = _canonical_url(root, fallback=merged.url)
     if merged.url and url:
         merged.url = urljoin(url, merged.url)
     merged.url = merged.url or url
@@ -113,7 +114,7 @@ _ROLE = re.compile(
 # Lower-case words that belong in names ("Ludwig van Beethoven"); any other one means prose.
 _NAME_PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "du", "da", "di", "del", "della", "dos", "das", "la", "le"}
-    | {"bin", "bint", "al", "el", "ibn", "ten", "ter", "y", "e", "zu", "st."}
+    | {"bin", "bint", "al", "el", "ibn", "ten", "ter", "e", "zu", "st."}
 )
 _NOT_AUTHORS = frozenset({"author", "authors", "staff", "admin", "by", "editor", "unknown"})
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;&|·•/]|\band\b|\bund\b|\by\b|\bet\b|\ben\b)\s*")
@@ -515,6 +516,24 @@ def _most_precise_date(candidates: list[Any]) -> str:
     return best
 
 
+def _canonical_url(root: lxml.html.HtmlElement, *, fallback: str | None) -> str | None:
+    """``<link rel=canonical>``, unless it names a site's home page while another source does not.
+
+    Misconfigured templates point every page's canonical link at the home page.
+    """
+    hrefs = root.xpath("//link[translate(@rel, 'CANONIL', 'canonil')='canonical']/@href")
+    canonical = clean_text(str(hrefs[0])) if hrefs else None
+    if canonical is None:
+        return fallback
+    if (
+        fallback
+        and urlsplit(canonical).path in ("", "/")
+        and urlsplit(fallback).path not in ("", "/")
+    ):
+        return fallback
+    return canonical
+
+
 def _without_site_name(title: str, publisher: str) -> str:
     """The title without a trailing " | Site Name" that OpenGraph titles often carry."""
     suffix = re.search(r"\s+[|\-–—:»·]\s+" + re.escape(publisher) + r"$", title, re.IGNORECASE)
@@ -800,9 +819,6 @@ def _from_meta_tags(root: lxml.html.HtmlElement) -> dict[str, Any]:
             result[name] = next(filter(None, map(normalize_date, found)), None)
         else:
             result[name] = next(filter(None, map(clean_text, found)), None)
-    canonical = root.xpath("//link[translate(@rel, 'CANONIL', 'canonil')='canonical']/@href")
-    if canonical and (href := clean_text(str(canonical[0]))):
-        result["url"] = href
     languages = [root.get("lang"), root.get("xml:lang")]
     languages.extend(value for key in _LANGUAGE_META for value in values.get(key, ()))
     result["language"] = next(filter(None, map(_language_code, languages)), None)
@@ -827,8 +843,13 @@ _MICRODATA_FIELDS = {
 
 
 def _from_microdata(root: lxml.html.HtmlElement) -> dict[str, Any]:
+    """``itemprop`` values of the article's item (or of the page, if none is typed as one).
+
+    Scoping to the article's ``itemscope`` keeps a related-story teaser's headline and date out.
+    """
+    scope = _article_scope(root)
     result: dict[str, Any] = {}
-    for element in root.xpath("//*[@itemprop][not(self::meta)]"):
+    for element in scope.xpath(".//*[@itemprop][not(self::meta)]"):
         for prop in element.get("itemprop", "").lower().split():
             name = _MICRODATA_FIELDS.get(prop)
             if name is None or result.get(name):
@@ -840,12 +861,32 @@ def _from_microdata(root: lxml.html.HtmlElement) -> dict[str, Any]:
                 raw = _element_value(element)
             result[name] = _field_value(name, raw)
     if not result.get("published"):
-        for time in root.iter("time"):
-            stamp = normalize_date(time.get("datetime"))
-            if stamp:
-                result["published"] = stamp
-                break
+        result["published"] = _time_element_date(scope)
     return result
+
+
+def _article_scope(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    for scope in root.xpath("//*[@itemscope][@itemtype]"):
+        types = {kind.rsplit("/", 1)[-1] for kind in scope.get("itemtype", "").split()}
+        if types & ARTICLE_TYPES:
+            return scope
+    return root
+
+
+def _time_element_date(scope: lxml.html.HtmlElement) -> str | None:
+    """The first ``<time datetime>`` date, preferring one marked ``pubdate`` or in ``<article>``.
+
+    A ``<time>`` in a comment, a site header or a footer is not the article's date.
+    """
+    ranked: list[tuple[int, str]] = []
+    for position, time in enumerate(scope.iter("time")):
+        stamp = normalize_date(time.get("datetime"))
+        if stamp is None or _outside_article(time):
+            continue
+        in_article = any(ancestor.tag == "article" for ancestor in time.iterancestors())
+        rank = 0 if time.get("pubdate") is not None else 1 if in_article else 2
+        ranked.append((rank * 10_000 + position, stamp))
+    return min(ranked)[1] if ranked else None
 
 
 def _element_value(element: lxml.html.HtmlElement) -> str | None:
@@ -897,7 +938,7 @@ def _hinted_elements(
 ) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
     """Elements classed as bylines (or ``rel=author``), date lines and datelines.
 
-    Those inside a comments section are left out: a comment's author and date are not the
+    Those in page furniture are left out: a comment's author or a header clock is not the
     article's.
     """
     bylines: list[lxml.html.HtmlElement] = []
@@ -918,7 +959,7 @@ def _hinted_elements(
         if not (is_byline or is_date or is_dateline):
             continue
         element = value.getparent()
-        if _in_comments(element):
+        if _outside_article(element):
             continue
         if is_byline:
             bylines.append(element)
@@ -929,11 +970,23 @@ def _hinted_elements(
     return bylines, dates, datelines
 
 
-def _in_comments(element: lxml.html.HtmlElement) -> bool:
-    return any(
-        "comment" in (node.get("class") or node.get("id") or "").lower()
-        for node in (element, *element.iterancestors())
-    )
+_FURNITURE_TAGS = frozenset({"nav", "footer", "aside"})
+
+
+def _outside_article(element: lxml.html.HtmlElement) -> bool:
+    """Whether an element sits in page furniture whose dates and names are not the article's.
+
+    That is a comments section, a nav, footer or aside, or a header that is the site's (outside
+    any ``<article>``) rather than the article's own.
+    """
+    nodes = (element, *element.iterancestors())
+    if any(node.tag in _FURNITURE_TAGS for node in nodes):
+        return True
+    if any(node.tag == "header" for node in nodes) and not any(
+        node.tag == "article" for node in nodes
+    ):
+        return True
+    return any("comment" in (node.get("class") or node.get("id") or "").lower() for node in nodes)
 
 
 def _from_visible(root: lxml.html.HtmlElement) -> dict[str, Any]:
