@@ -7,6 +7,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from newswatch.extraction.metadata import (
     Metadata,
     clean_authors,
@@ -408,3 +410,43 @@ def test_a_site_header_date_and_footer_credit_are_not_the_articles() -> None:
     metadata = metadata_of(page(body=body))
     assert metadata.published == "2026-11-20T09:30:00-05:00"
     assert metadata.authors == []
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["@id", "@type", "name", "url", "caption"]), children, max_size=4
+        )
+    ),
+    max_leaves=12,
+)
+ARTICLE_KEYS = [
+    "headline",
+    "name",
+    "description",
+    "datePublished",
+    "dateModified",
+    "author",
+    "creator",
+    "publisher",
+    "url",
+    "mainEntityOfPage",
+    "inLanguage",
+    "articleSection",
+    "keywords",
+    "dateline",
+    "image",
+    "@id",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(ARTICLE_KEYS), JSON_VALUES, max_size=8))
+def test_any_json_ld_shape_is_read_without_error(fields: dict[str, object]) -> None:
+    metadata = metadata_of(
+        page(json_ld([{"@type": "NewsArticle", **fields}, {"@id": fields.get("@id")}]))
+    )
+    assert metadata.title is None or isinstance(metadata.title, str)
+    assert all(isinstance(author, str) for author in metadata.authors)

@@ -672,8 +672,9 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 def _article_fields(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
     def resolve(value: Any) -> Any:
-        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in by_id:
-            return by_id[value["@id"]]
+        reference = value.get("@id") if isinstance(value, dict) else None
+        if isinstance(reference, str) and set(value) <= {"@id", "@type"} and reference in by_id:
+            return by_id[reference]
         return value
 
     def first(value: Any) -> Any:
