@@ -89,3 +89,30 @@ def test_loader_reads_gzip_pages_with_their_truth(tmp_path: Path) -> None:
         "Hello",
         "https://example.com/",
     )
+
+
+def test_benchmark_counts_failures_and_scores_every_extractor_on_the_same_pages() -> None:
+    from benchmarks.aeb import Page
+    from benchmarks.extraction import format_table, measure
+
+    pages = [
+        Page("a", "", b"alpha beta gamma delta", "alpha beta gamma delta"),
+        Page("b", "", b"one two three four", "one two three four"),
+    ]
+
+    def echo(html: bytes) -> str:
+        return html.decode()
+
+    def broken(html: bytes) -> str:
+        raise ValueError("cannot parse")
+
+    results = {
+        r.name: r
+        for r in measure({"echo": (echo, True), "broken": (broken, True)}, pages, rounds=2)
+    }
+    assert results["echo"].score is not None and results["echo"].score.f1 == 1.0
+    assert results["echo"].failures == 0
+    assert results["broken"].failures == 2
+    assert results["broken"].score is not None and results["broken"].score.recall == 0.0
+    table = format_table(list(results.values()), reference="echo")
+    assert "broken" in table and "1.00x" in table
