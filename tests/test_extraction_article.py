@@ -229,3 +229,15 @@ def test_cli_summary_and_missing_files(capsys: pytest.CaptureFixture[str], tmp_p
     assert "published: 2024-10-30T12:28:00+05:30" in out
     assert "204 words in 7 paragraphs" in out
     assert f"{missing}\n  rejected (unreadable): no such file" in out
+
+
+def test_a_closing_agency_credit_is_the_author_when_nothing_else_credits() -> None:
+    paragraphs = (
+        "The central bank left its key interest rate unchanged on Thursday, saying inflation "
+        "had eased but remained above its target for the third quarter in a row.",
+        "The governor said the board would watch food prices closely over the winter months "
+        "and was ready to act if they rose again. — PTI",
+    )
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    article = extract_article(f"<html><body><article><h1>Rates</h1>{body}</article></body></html>")
+    assert article.authors == ("PTI",)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from newswatch.extraction.metadata import (
     Metadata,
     clean_authors,
+    closing_credit,
     extract_metadata,
     language_from_script,
     lead_dateline,
@@ -450,3 +451,17 @@ def test_any_json_ld_shape_is_read_without_error(fields: dict[str, object]) -> N
     )
     assert metadata.title is None or isinstance(metadata.title, str)
     assert all(isinstance(author, str) for author in metadata.authors)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "agency"),
+    [
+        ("The talks will resume next week in Geneva. — AFP", "AFP"),
+        ("The talks will resume next week in Geneva. (Reuters)", "Reuters"),
+        ("The talks will resume next week in Geneva. With inputs from PTI", "PTI"),
+        ("The talks will resume next week, said an official of the associated press office.", None),
+        ("The talks will resume next week in Geneva.", None),
+    ],
+)
+def test_closing_agency_credits(paragraph: str, agency: str | None) -> None:
+    assert closing_credit(paragraph) == agency

@@ -18,6 +18,7 @@ from newswatch.extraction.body import extract_body
 from newswatch.extraction.decoding import MAX_HTML_BYTES, decode, decompress, require_markup
 from newswatch.extraction.metadata import (
     Metadata,
+    closing_credit,
     extract_metadata,
     language_from_script,
     lead_dateline,
@@ -55,6 +56,8 @@ def extract_article(
         raise _no_text(root)
     text = "\n\n".join(body.paragraphs)
     place, agency = lead_dateline(body.paragraphs[0])
+    # A wire agency is the author when it is the only credit: in the lead, or closing the text.
+    agency = agency or closing_credit(body.paragraphs[-1])
     return Article(
         text=text,
         title=metadata.title,

@@ -201,6 +201,23 @@ def _author_name(part: str) -> str | None:
     return name.title() if name.isupper() and len(name) > 4 else name
 
 
+_AGENCY_NAMES = "|".join(
+    re.escape(agency) for agency in sorted(WIRE_AGENCIES, key=len, reverse=True)
+)
+# How a closing paragraph credits an agency: "— AFP", "(Reuters)", "With inputs from PTI".
+_CLOSING_CREDIT = re.compile(
+    r"(?:^|\s[-–—]\s*|\(|\b(?:with\s+inputs?\s+from|source:|courtesy:?)\s+)"
+    r"(?P<agency>" + _AGENCY_NAMES + r")\)?\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def closing_credit(paragraph: str) -> str | None:
+    """The wire agency credited at the end of an article's last paragraph, if any."""
+    match = _CLOSING_CREDIT.search(paragraph[-80:])
+    return wire_agency(match.group("agency")) if match else None
+
+
 def wire_agency(text: str) -> str | None:
     """The agency's canonical name when ``text`` is exactly an agency credit ("(AP)", "Reuters")."""
     key = text.strip(" ()[]-–—|:").lower()
