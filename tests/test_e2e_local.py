@@ -118,6 +118,7 @@ def test_demo_shows_the_alert_for_the_reference_and_none_for_the_decoy(
     )
     output = capsys.readouterr().out
     assert exit_code == 0
+    assert '"_aws"' not in output  # EMF metric records are for CloudWatch, not the console
     blocks = {block.split(" -> ")[0]: block for block in output.split("\n\n")}
     reference, decoy = blocks[REFERENCE.name], blocks[DECOY.name]
     assert "alert      nk-russia: sent" in reference

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
+import json
 import logging
 import os
 import socket
@@ -310,7 +312,12 @@ class LocalStack:
             ),
             timeout_seconds=function.timeout_seconds,
         )
-        return handler(event, context)
+        printed = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(printed):
+                return handler(event, context)
+        finally:
+            _print_all_but_metrics(printed.getvalue())
 
     def _failed_message_ids(self, event: dict[str, Any]) -> set[str]:
         """The ids of the messages that failed: those the handler reports, or all of them if
@@ -356,8 +363,6 @@ class LocalStack:
             "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
             "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            # EMF metrics mean something only in CloudWatch; locally they would bury the alerts.
-            "POWERTOOLS_METRICS_DISABLED": "true",
         }
         for name, value in environment.items():
             self._saved_environment.setdefault(name, os.environ.get(name))
@@ -365,6 +370,19 @@ class LocalStack:
         # A developer's session token would not belong to the local keys.
         token = os.environ.pop("AWS_SESSION_TOKEN", None)
         self._saved_environment.setdefault("AWS_SESSION_TOKEN", token)
+
+
+def _print_all_but_metrics(printed: str) -> None:
+    """Echo what the handler printed, except its EMF metric records: they mean something only
+    to CloudWatch, and locally one per invocation would bury the alerts. (Turning metrics off
+    with POWERTOOLS_METRICS_DISABLED is no answer: Powertools then never clears them.)"""
+    for line in printed.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not (isinstance(record, dict) and "_aws" in record):
+            print(line)
 
 
 def _reset_moto(endpoint_url: str) -> None:
