@@ -193,3 +193,12 @@ def test_labels_at_the_edges_and_staff_credits_are_not_text() -> None:
         + "<div>Topics</div></div></body></html>"
     )
     assert extract_body(lxml.html.document_fromstring(html)).paragraphs == story
+
+
+def test_a_closing_wire_credit_stays_for_the_byline() -> None:
+    story = (
+        "Talks on the ceasefire will resume next week in Geneva, the mediators said on Friday,"
+        " after a first round ended without an agreement."
+    )
+    html = f"<html><body><div class='story'><p>{story}</p><p>AFP</p></div></body></html>"
+    assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story, "AFP"]

@@ -20,6 +20,8 @@ from itertools import islice
 import lxml.html
 from lxml import etree
 
+from newswatch.extraction.metadata import closing_credit
+
 # Never visible article text. Stripped once, in C, before the walk.
 _INVISIBLE_TAGS = (
     "script",
@@ -270,7 +272,12 @@ def _trim_labels(blocks: list[_Block]) -> list[_Block]:
 
 def _is_label(block: _Block) -> bool:
     text = block.text
-    return len(text.split()) <= _MAX_LABEL_WORDS and not text.endswith(_SENTENCE_ENDS)
+    return (
+        len(text.split()) <= _MAX_LABEL_WORDS
+        and not text.endswith(_SENTENCE_ENDS)
+        # "AFP", "With inputs from PTI": the wire credit the article's authorship is read from.
+        and closing_credit(text) is None
+    )
 
 
 def _without_dangling_headings(blocks: list[_Block]) -> list[_Block]:
