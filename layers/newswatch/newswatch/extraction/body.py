@@ -6,9 +6,10 @@ subtrees that are boilerplate by tag or by class/id. Each block scores the conta
 it, readability-style: long, comma-rich, link-poor paragraphs vote for their parent and, at
 half weight, their grandparent. The best container is widened to the ancestor that adds
 mostly paragraphs and hardly any links (an article split by ad slots), never beyond the page's
-own ``<article>``/``<main>``; it and its strong siblings are the article. Within them, blocks
-that are mostly links (inline related-story links), calls to action and the headline itself
-are dropped.
+own ``<article>``/``<main>``; it and its strong siblings are the article. Within them go
+blocks that are mostly links (inline related-story links) and lists of such links, reader
+prompts and calls to action, staff credits, date-only lines, the headline, labels at either
+end and headings left with nothing under them.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ _BLOCK_TAGS = frozenset(
 )
 _LIST_TAGS = frozenset({"ul", "ol"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Tags never worth walking into for a containment guard: the page root and explicit bodies.
+# Never skipped as boilerplate: the page itself and the elements that declare the article.
 _PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
 _PAGE_TAGS = frozenset({"html", "body"})
 
@@ -334,6 +335,11 @@ class _Walk:
         self._link_chars = 0
         self._page_chars = _visible_chars(tree.text_content())
         self._guard_budget = _GUARD_BUDGET_PAGES * self._page_chars
+        # Running totals over the blocks (filled by run()), so any container's characters,
+        # link characters and paragraph characters are a subtraction away.
+        self._chars: list[int] = [0]
+        self._links: list[int] = [0]
+        self._paragraph_chars: list[int] = [0]
 
     def run(self) -> None:
         """Cut the tree into blocks, skipping boilerplate subtrees, and score containers."""
@@ -369,6 +375,13 @@ class _Walk:
                 link_depth -= 1
             self._add(element.tail, link_depth)
         self._flush(open_blocks)
+        for block in self.blocks:
+            size = len(block.text)
+            self._chars.append(self._chars[-1] + size)
+            self._links.append(self._links[-1] + block.link_chars)
+            self._paragraph_chars.append(
+                self._paragraph_chars[-1] + (size if _is_paragraph(block) else 0)
+            )
 
     def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str) -> bool:
         if tag in _PROTECTED_TAGS or not tag:
@@ -461,12 +474,6 @@ class _Walk:
         vote for one segment; the ancestor that adds more paragraphs than furniture is the
         article.
         """
-        total, good, links = [0], [0], [0]
-        for block in self.blocks:
-            size = len(block.text)
-            total.append(total[-1] + size)
-            good.append(good[-1] + (size if _is_paragraph(block) else 0))
-            links.append(links[-1] + block.link_chars)
         widest = top
         for ancestor in islice(top.element.iterancestors(), _MAX_CLIMB):
             candidate = self.candidates.get(ancestor)
@@ -474,15 +481,9 @@ class _Walk:
                 continue
             if ancestor.tag in _PAGE_TAGS:
                 break
-            extra_total = (
-                total[candidate.end] - total[candidate.start] - (total[top.end] - total[top.start])
-            )
-            extra_good = (
-                good[candidate.end] - good[candidate.start] - (good[top.end] - good[top.start])
-            )
-            extra_links = (
-                links[candidate.end] - links[candidate.start] - (links[top.end] - links[top.start])
-            )
+            extra_total = _span(self._chars, candidate) - _span(self._chars, top)
+            extra_good = _span(self._paragraph_chars, candidate) - _span(self._paragraph_chars, top)
+            extra_links = _span(self._links, candidate) - _span(self._links, top)
             if (
                 extra_total
                 and extra_good / extra_total >= _WIDEN_RATIO
@@ -494,9 +495,8 @@ class _Walk:
         return widest
 
     def _link_density(self, candidate: _Candidate) -> float:
-        blocks = self.blocks[candidate.start : candidate.end]
-        chars = sum(len(b.text) for b in blocks)
-        return sum(b.link_chars for b in blocks) / chars if chars else 1.0
+        chars = _span(self._chars, candidate)
+        return _span(self._links, candidate) / chars if chars else 1.0
 
     def _is_good_paragraph(self, candidate: _Candidate) -> bool:
         text = " ".join(b.text for b in self.blocks[candidate.start : candidate.end])
@@ -523,6 +523,11 @@ class _Walk:
             if any(start <= position <= end for start, end in ranges):
                 return text
         return None
+
+
+def _span(totals: list[int], candidate: _Candidate) -> int:
+    """A running total's growth over the candidate's blocks."""
+    return totals[candidate.end] - totals[candidate.start]
 
 
 def _marks_article(element: lxml.html.HtmlElement) -> bool:
