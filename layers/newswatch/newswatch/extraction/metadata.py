@@ -256,7 +256,7 @@ _NOT_PLACES = frozenset(
 
 def lead_dateline(paragraph: str) -> tuple[str | None, str | None]:
     """The place and wire agency that open a wire-style lead paragraph, each None if absent."""
-    match = _LEAD_DATELINE.match(paragraph)
+    match = _LEAD_DATELINE.match(paragraph[:200])  # a dateline is short; bounds the regex
     if match is None or match.group("place").strip().upper() in _NOT_PLACES:
         return None, None
     written = match.group("place").strip()
