@@ -110,12 +110,30 @@ def test_a_page_without_text_gives_no_paragraphs() -> None:
     assert extract_body(lxml.html.document_fromstring(html)) == Body(paragraphs=[])
 
 
-def test_non_latin_text_is_extracted_like_english() -> None:
-    paragraphs = [
-        "서울 정부는 수요일 우크라이나에 무기를 보내는 것을 검토한다고 밝혔다, 파병 보도 이후.",
-        "국방부는 대표단이 키이우를 방문해 정보를 공유할 것이라고 말했다, 단계적 대응을 검토한다.",
-    ]
-    html = "<html><body><nav><a href='/'>홈</a></nav><div class='article'>{}</div></body></html>"
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        [
+            "서울 정부는 수요일 우크라이나에 무기를 보내는 것을 검토한다고 밝혔다, 파병 보도 이후.",
+            "국방부는 대표단이 키이우를 방문해 정보를 공유한다고 말했다, 대응을 검토한다.",
+        ],
+        [
+            "東京都は三十日、新しい防災計画を発表した。計画では、避難所の数を増やし、備蓄も見直す。",
+            "都の担当者は「住民の安全を第一に考えた」と話した。計画は来年四月から実施される予定だ。",
+        ],
+        [
+            "Правительство Южной Кореи в среду заявило, что рассматривает поставки оружия Украине.",
+            "Министерство обороны сообщило, что делегация посетит Киев, чтобы обменяться данными.",
+        ],
+    ],
+    ids=["korean", "japanese", "russian"],
+)
+def test_non_latin_text_is_extracted_like_english(paragraphs: list[str]) -> None:
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><div class='article'>{}</div>"
+        "<div class='ranking'><ul><li><a href='/1'>Most read one</a></li>"
+        "<li><a href='/2'>Most read two</a></li></ul></div></body></html>"
+    )
     tree = lxml.html.document_fromstring(html.format("".join(f"<p>{p}</p>" for p in paragraphs)))
     assert extract_body(tree).paragraphs == paragraphs
 
