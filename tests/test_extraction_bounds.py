@@ -167,3 +167,11 @@ def test_arbitrary_input_gives_an_article_or_a_rejection(data: bytes | str) -> N
     else:
         assert isinstance(result, Article)
         assert result.text.strip()
+
+
+def test_a_page_full_of_date_and_author_classes_is_still_read() -> None:
+    widgets = '<nav><span class="date author">Nav 1 January 2020</span></nav>' * 30_000
+    page = f"<html><body>{widgets}<article><h1>H</h1>{PARAGRAPH * 4}</article></body></html>"
+    article = extract_article(page)
+    assert article.published is None  # every candidate sat in navigation
+    assert "four hundred homes" in article.text

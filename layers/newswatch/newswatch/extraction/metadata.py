@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -860,6 +861,11 @@ _MICRODATA_FIELDS = {
 }
 
 
+# How many <time> elements, or elements classed as bylines and dates, are looked at: each
+# costs an ancestor walk, and a page's own come first.
+_MAX_VISIBLE_CANDIDATES = 200
+
+
 def _from_microdata(root: lxml.html.HtmlElement) -> dict[str, Any]:
     """``itemprop`` values of the article's item (or of the page, if none is typed as one).
 
@@ -897,7 +903,7 @@ def _time_element_date(scope: lxml.html.HtmlElement) -> str | None:
     A ``<time>`` in a comment, a site header or a footer is not the article's date.
     """
     ranked: list[tuple[int, str]] = []
-    for position, time in enumerate(scope.iter("time")):
+    for position, time in enumerate(islice(scope.iter("time"), _MAX_VISIBLE_CANDIDATES)):
         stamp = normalize_date(time.get("datetime"))
         if stamp is None or _outside_article(time):
             continue
@@ -943,7 +949,6 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 # What follows the date in a "Published - <date> - Kyiv, Ukraine" line.
 _PLACE_AFTER_DATE = re.compile(r"^\s*[-–—|,]\s*(?P<place>" + _PLACE_NAME + r")\s*$")
 _WHOLE_PLACE = re.compile(r"^(?:" + _PLACE_NAME + r")$")
-_MAX_VISIBLE_CANDIDATES = 40
 
 
 def _is_place(text: str) -> bool:
@@ -962,12 +967,14 @@ def _hinted_elements(
     bylines: list[lxml.html.HtmlElement] = []
     dates: list[lxml.html.HtmlElement] = []
     datelines: list[lxml.html.HtmlElement] = []
+    hinted = 0
     for value in root.xpath("//@class | //@rel"):
-        if len(bylines) + len(dates) >= _MAX_VISIBLE_CANDIDATES:
-            break
         hint = value.lower()
         if _ANY_HINT.search(hint) is None:
             continue
+        hinted += 1
+        if hinted > _MAX_VISIBLE_CANDIDATES:
+            break
         if value.attrname == "rel":
             is_byline, is_date, is_dateline = hint.strip() == "author", False, False
         else:
