@@ -220,3 +220,18 @@ def test_a_closing_wire_credit_stays_for_the_byline() -> None:
     )
     html = f"<html><body><div class='story'><p>{story}</p><p>AFP</p></div></body></html>"
     assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story, "AFP"]
+
+
+def test_a_link_that_shows_its_address_is_text_a_headline_link_is_not() -> None:
+    story = (
+        "The museum reopens on Saturday after a two-year renovation, with a new wing for"
+        " the photography collection and longer opening hours."
+    )
+    html = (
+        f"<html><body><div class='story'><p>{story}</p>"
+        "<p><a href='https://example.org/tickets'>https://example.org/tickets</a></p>"
+        "<p><a href='/other'>City museum names a new director after a long search</a></p>"
+        f"<p>{story}</p></div></body></html>"
+    )
+    paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
+    assert paragraphs == [story, "https://example.org/tickets", story]

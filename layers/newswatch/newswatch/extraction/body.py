@@ -416,7 +416,9 @@ class _Walk:
     def _add(self, text: str | None, link_depth: int) -> None:
         if text:
             self._pieces.append(text)
-            if link_depth:
+            # A link that shows its own address is content the reader is meant to see (a
+            # source, a shop link); related-story links show headlines.
+            if link_depth and not text.lstrip().startswith(("http://", "https://", "www.")):
                 self._link_chars += len(text.strip())
 
     def _flush(self, open_blocks: list[lxml.html.HtmlElement]) -> None:
