@@ -235,3 +235,20 @@ def test_a_link_that_shows_its_address_is_text_a_headline_link_is_not() -> None:
     )
     paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
     assert paragraphs == [story, "https://example.org/tickets", story]
+
+
+def test_an_embedded_post_is_quoted_text_while_share_buttons_are_not() -> None:
+    story = (
+        "The governor defended the campaign on Tuesday, saying it had people talking about"
+        " a problem the state had ignored for too long."
+    )
+    tweet = "The campaign is working: everyone is talking about it."
+    html = (
+        f"<html><body><div class='entry-content'><p>{story}</p>"
+        f"<div class='social-media-embed'><blockquote class='twitter-tweet'><p>{tweet}</p>"
+        "</blockquote></div>"
+        "<div class='social-share'><p>Share this on Facebook, X and by email.</p></div>"
+        f"<p>{story}</p></div></body></html>"
+    )
+    paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
+    assert paragraphs == [story, tweet, story]

@@ -127,6 +127,12 @@ _BOILERPLATE = re.compile(
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp"
     r")(?=$|[^a-z])"
 )
+# An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
+_EMBED = re.compile(
+    r"(?:social|twitter|instagram|facebook|tiktok|youtube)[-_ ]?(?:media[-_ ]?)?(?:embed|post)"
+    r"|twitter-tweet|instagram-media",
+    re.IGNORECASE,
+)
 # Class/id tokens that vouch for an article container (readability's positive weights).
 _ARTICLE_HINT = re.compile(
     r"article|body|content|entry|main|page|post|story|text|blog", re.IGNORECASE
@@ -393,7 +399,7 @@ class _Walk:
         if element.get("itemprop") == "articleBody":
             return False
         attributes = _attributes(element)
-        if not attributes or not _BOILERPLATE.search(attributes):
+        if not attributes or not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
             return False
         # A container named like boilerplate but holding much of the page is the page itself
         # (a body class such as "has-sidebar" or "comments-open"). Measuring costs a pass over
