@@ -197,7 +197,7 @@ def test_wrappers_named_like_boilerplate_that_hold_the_article_are_kept() -> Non
     assert all(p.startswith("Paragraph") for p in body.paragraphs)
 
 
-def test_labels_at_the_edges_and_staff_credits_are_not_text() -> None:
+def test_labels_at_the_edges_and_staff_and_photo_credits_are_not_text() -> None:
     story = [
         "Asian shares rose on Tuesday as investors bet that trade talks would go on, while the"
         " dollar held near a two-week high against the yen.",
@@ -205,7 +205,7 @@ def test_labels_at_the_edges_and_staff_credits_are_not_text() -> None:
     ]
     html = (
         "<html><body><div class='story'><div>Advert</div>"
-        + "".join(f"<p>{p}</p>" for p in story)
+        + f"<p>{story[0]}</p><p>Photo by A. Person/Getty Images</p><p>{story[1]}</p>"
         + "<p>(Reporting by A. Writer; Editing by B. Editor)</p>"
         + "<p>Keith Bradsher contributed reporting from Hong Kong.</p>"
         + "<div>Topics</div></div></body></html>"

@@ -163,6 +163,12 @@ _STAFF_CREDIT = re.compile(
     r"|\bcontributed (?:reporting|to this (?:report|story|article))\b",
     re.IGNORECASE,
 )
+# Who took the picture: "Photo by Kirk Irwin/Getty Images", "Sonu Mehta/Hindustan Times/Getty".
+_PHOTO_CREDIT = re.compile(
+    r"^(?:photo|image|picture|illustration)s?(?: by|:| credit)"
+    r"|(?:/|\bvia |\| )(?:getty(?: images)?|ap photo|afp|reuters|epa|shutterstock|alamy)\b",
+    re.IGNORECASE,
+)
 # Words one of which every reader prompt contains: a cheap test before the regex.
 _PROMPT_WORDS = (
     "sign up",
@@ -194,6 +200,7 @@ _TIMESTAMP_ONLY = re.compile(
 _DATE_CLUE = re.compile(rf"\b(?:{_MONTH}|{_WEEKDAY})|\d{{4}}-\d\d-\d\d", re.IGNORECASE)
 _COMMAS = (",", "，", "、", "،")
 
+_MAX_LINE_CHARS = 120  # calls to action, timestamps and photo credits are one short line
 _MAX_PROMPT_CHARS = 250  # a longer block that mentions a newsletter is reporting, not a prompt
 _MAX_LIST_LINK_DENSITY = 0.35  # article lists link a word or two; "more stories" lists link all
 _MAX_LABEL_WORDS = 4
@@ -317,7 +324,11 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if headline is not None and block.text.casefold() == headline.casefold():
         return False
-    if len(block.text) < 80 and (_CALL_TO_ACTION.match(block.text) or _is_timestamp(block.text)):
+    if len(block.text) < _MAX_LINE_CHARS and (
+        _CALL_TO_ACTION.match(block.text)
+        or _is_timestamp(block.text)
+        or _PHOTO_CREDIT.search(block.text)
+    ):
         return False
     if len(block.text) >= _MAX_PROMPT_CHARS:
         return True
