@@ -124,7 +124,8 @@ _BOILERPLATE = re.compile(
     r"breadcrumbs?|tags?|taglist|author-?bio|bio|sidebar|widgets?|nav|navbar|navigation|"
     r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc[a-z]*|more-?stories|"
     r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
-    r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp"
+    r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
+    r"tooltips?|popovers?|hovercards?|rollover"
     r")(?=$|[^a-z])"
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
