@@ -333,6 +333,11 @@ def test_language_from_an_unambiguous_script_only(text: str, language: str | Non
         (["Von Jürgen Weiß"], ["Jürgen Weiß"]),
         (["https://www.facebook.com/someone", "editor@example.com"], []),
         (["Staff", "admin"], []),
+        (
+            ["Finian Cunningham. Sputnik International"],
+            ["Finian Cunningham", "Sputnik International"],
+        ),
+        (["Troy L. Smith"], ["Troy L. Smith"]),
         (["The Russian and Syrian defense ministries said on Monday"], ["The Russian"]),
     ],
 )
@@ -465,3 +470,10 @@ def test_any_json_ld_shape_is_read_without_error(fields: dict[str, object]) -> N
 )
 def test_closing_agency_credits(paragraph: str, agency: str | None) -> None:
     assert closing_credit(paragraph) == agency
+
+
+def test_cms_internal_keywords_are_not_tags() -> None:
+    html = page(
+        '<meta name="keywords" content="@post-id:1913719, ctp_video, &quot;, Hong Kong, tc">'
+    )
+    assert metadata_of(html).tags == ["Hong Kong", "tc"]

@@ -118,7 +118,11 @@ _NAME_PARTICLES = frozenset(
     | {"bin", "bint", "al", "el", "ibn", "ten", "ter", "e", "zu", "st."}
 )
 _NOT_AUTHORS = frozenset({"author", "authors", "staff", "admin", "by", "editor", "unknown"})
-_AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;&|·•/]|\band\b|\bund\b|\by\b|\bet\b|\ben\b)\s*")
+# Between credits: punctuation, "and" in a few languages, or a full stop after a word (not an
+# initial: "Finian Cunningham. Sputnik International" but "Troy L. Smith").
+_AUTHOR_SEPARATORS = re.compile(
+    r"\s*(?:[,;&|·•/]|\band\b|\bund\b|\by\b|\bet\b|\ben\b|(?<=[a-z]{2})\.(?=\s+[A-Z]))\s*"
+)
 _URL_LIKE = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
 
 # Wire agencies: credited by name when they are the only credit an article has.
@@ -302,6 +306,10 @@ def _language_code(value: object) -> str | None:
     return primary if len(primary) == 2 and primary.isalpha() and primary.isascii() else None
 
 
+# CMS-internal keywords that are no topic: "@post-id:123", "ctp_video", a lone quote mark.
+_INTERNAL_TAG = re.compile(r"^(?:@.*|[a-z0-9]+_[a-z0-9_]+|\W*)$")
+
+
 def _split_keywords(value: object) -> list[str]:
     items: list[object] = value if isinstance(value, list) else [value]
     tags: list[str] = []
@@ -309,7 +317,11 @@ def _split_keywords(value: object) -> list[str]:
         text = clean_text(item)
         if text is None:
             continue
-        tags.extend(part.strip() for part in re.split(r"[,;]", text) if part.strip())
+        tags.extend(
+            tag
+            for part in re.split(r"[,;]", text)
+            if (tag := part.strip()) and not _INTERNAL_TAG.match(tag)
+        )
     return _unique(tags)
 
 
