@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,9 @@ def run_local(args: argparse.Namespace) -> int:
     from newswatch.local.runner import LocalStack
     from newswatch.local.template import find_template
 
+    # Powertools warns on every invocation without metrics (an S3 test event); in the cloud that
+    # goes to the logs, here it would interleave with the alerts.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     template_path = (args.template or find_template()).resolve()
     watchlists_path = args.watchlists or template_path.parent / "watchlists.yaml"
     local = LocalStack(

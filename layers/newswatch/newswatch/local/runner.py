@@ -395,6 +395,9 @@ def _reset_moto(endpoint_url: str) -> None:
 def _free_port(port: int) -> int:
     """``port`` if nothing listens on it (any free port for 0), else a clear error."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server will: connections of a previous run in TIME_WAIT do not block the
+        # port, a listening server does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
