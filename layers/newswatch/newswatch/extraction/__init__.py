@@ -15,7 +15,13 @@ import lxml.html
 from newswatch.article import Article
 from newswatch.errors import Rejection
 from newswatch.extraction.body import extract_body
-from newswatch.extraction.decoding import MAX_HTML_BYTES, decode, decompress, require_markup
+from newswatch.extraction.decoding import (
+    MAX_HTML_BYTES,
+    decode,
+    decompress,
+    require_markup,
+    too_large,
+)
 from newswatch.extraction.metadata import (
     Metadata,
     closing_credit,
@@ -83,11 +89,9 @@ def page_text(
     """The page as text: decompressed, charset-decoded, checked to be HTML and within the cap."""
     if isinstance(html, str):
         if len(html) > MAX_HTML_BYTES:
-            raise Rejection("too-large", f"page exceeds the {MAX_HTML_BYTES // 2**20} MiB cap")
+            raise too_large(len(html))
         text = html.removeprefix("\ufeff")
     else:
-        if not html:
-            raise Rejection("empty", "the object has no content (0 bytes)")
         data = decompress(html)
         try:
             text = decode(data, content_type=content_type)

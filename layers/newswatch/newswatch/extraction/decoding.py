@@ -136,7 +136,7 @@ def decompress(data: bytes) -> bytes:
                 pending = decompressor.unconsumed_tail
                 size += len(chunk)
                 if size > MAX_HTML_BYTES:
-                    raise _too_large(size, compressed=len(data))
+                    raise too_large(size, compressed=len(data))
                 chunks.append(chunk)
         except zlib.error as error:
             raise Rejection("undecodable", f"corrupt gzip data: {error}") from None
@@ -153,7 +153,7 @@ def decode(data: bytes, *, content_type: str | None = None) -> str:
     ``undecodable`` when no charset yields readable text.
     """
     if len(data) > MAX_HTML_BYTES:
-        raise _too_large(len(data))
+        raise too_large(len(data))
     data, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
     if not data.strip():
         raise Rejection(
@@ -251,9 +251,10 @@ def require_markup(text: str) -> None:
         raise Rejection("not-html", "no HTML markup: not a single tag in the first 128 KiB")
 
 
-def _too_large(size: int, *, compressed: int | None = None) -> Rejection:
+def too_large(size: int, *, compressed: int | None = None) -> Rejection:
+    """The rejection for a page over :data:`MAX_HTML_BYTES` (``size`` in bytes or characters)."""
     limit = MAX_HTML_BYTES // (1024 * 1024)
     origin = f" (from {compressed:,} compressed bytes)" if compressed is not None else ""
     return Rejection(
-        "too-large", f"page exceeds the {limit} MiB cap: more than {size:,} bytes{origin}"
+        "too-large", f"page exceeds the {limit} MiB cap (at least {size:,} bytes{origin})"
     )
