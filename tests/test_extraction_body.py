@@ -79,8 +79,9 @@ def test_an_amp_page_gives_its_paragraphs_and_the_lead_image_caption() -> None:
 
 def test_captions_stay_out_of_the_text() -> None:
     html = (
-        "<html><body><article><figure><img src='a.jpg'><figcaption>Rescuers at the site."
-        "</figcaption></figure><p>Rescuers searched the rubble through the night, and found"
+        "<html><body><article><figure><img src='a.jpg'><figcaption>"
+        "Rescuers at the site on Thursday.</figcaption></figure>"
+        "<p>Rescuers searched the rubble through the night, and found"
         " two survivors before dawn, officials said on Thursday.</p></article></body></html>"
     )
     body = extract_body(lxml.html.document_fromstring(html))
@@ -88,7 +89,7 @@ def test_captions_stay_out_of_the_text() -> None:
         "Rescuers searched the rubble through the night, and found two survivors before dawn,"
         " officials said on Thursday."
     ]
-    assert body.image_caption == "Rescuers at the site."
+    assert body.image_caption == "Rescuers at the site on Thursday."
 
 
 @pytest.mark.parametrize(
@@ -252,3 +253,19 @@ def test_an_embedded_post_is_quoted_text_while_share_buttons_are_not() -> None:
     )
     paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
     assert paragraphs == [story, tweet, story]
+
+
+def test_the_lead_caption_may_sit_above_the_body_but_inside_the_article() -> None:
+    paragraph = (
+        "<p>Rescuers searched the rubble through the night, and found two survivors before"
+        " dawn, officials said on Thursday.</p>"
+    )
+    html = (
+        "<html><body><figure><figcaption>An unrelated promo picture on the home page"
+        "</figcaption></figure><article><h1>Quake</h1><figure><img src='a.jpg'><figcaption>"
+        "Rescuers at the collapsed school on Thursday.</figcaption></figure>"
+        f"<div class='text'><div>{paragraph * 3}</div></div></article></body></html>"
+    )
+    body = extract_body(lxml.html.document_fromstring(html))
+    assert len(body.paragraphs) == 3
+    assert body.image_caption == "Rescuers at the collapsed school on Thursday."

@@ -205,6 +205,7 @@ _MAX_LINE_CHARS = 120  # calls to action, timestamps and photo credits are one s
 _MAX_PROMPT_CHARS = 250  # a longer block that mentions a newsletter is reporting, not a prompt
 _MAX_LIST_LINK_DENSITY = 0.35  # article lists link a word or two; "more stories" lists link all
 _MAX_LABEL_WORDS = 4
+_MIN_CAPTION_WORDS = 5
 _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", "。", "！", "？", ")")
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
@@ -263,7 +264,7 @@ def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Bo
         if index not in in_link_lists and _keeps(block, headline)
     ]
     paragraphs = [block.text for block in _without_dangling_headings(_trim_labels(kept))]
-    caption = walk.caption_within(ranges)
+    caption = walk.lead_caption(ranges)
     return Body(paragraphs=paragraphs, image_caption=caption)
 
 
@@ -349,6 +350,7 @@ class _Walk:
         self.blocks: list[_Block] = []
         self.candidates: dict[lxml.html.HtmlElement, _Candidate] = {}
         self.captions: list[tuple[int, str]] = []
+        self.article_start: int | None = None
         self._pieces: list[str] = []
         self._link_chars = 0
         self._page_chars = _visible_chars(tree.text_content())
@@ -428,7 +430,8 @@ class _Walk:
 
     def _record_caption(self, element: lxml.html.HtmlElement) -> None:
         text = _normalise(element.text_content())
-        if text:
+        # A caption describes the picture; "Shutterstock" or "Photo: iFixit" only credits it.
+        if len(text.split()) >= _MIN_CAPTION_WORDS:
             self.captions.append((len(self.blocks), text))
 
     def _add(self, text: str | None, link_depth: int) -> None:
@@ -470,6 +473,7 @@ class _Walk:
         for candidate in scored:
             candidate.score *= (1 - self._link_density(candidate)) * _hint_weight(candidate.element)
         top = self._widen(max(scored, key=lambda c: c.score))
+        self.article_start = self._declared_article_start(top)
         parent = top.element.getparent()
         if parent is None:
             return [(top.start, top.end)]
@@ -514,6 +518,13 @@ class _Walk:
                 break
         return widest
 
+    def _declared_article_start(self, top: _Candidate) -> int | None:
+        """Where the page's own ``<article>`` (or ``<main>``) around the body begins, if any."""
+        for element in islice(top.element.iterancestors(), _MAX_CLIMB):
+            if _marks_article(element) and element in self.candidates:
+                return self.candidates[element].start
+        return top.start if _marks_article(top.element) else None
+
     def _link_density(self, candidate: _Candidate) -> float:
         chars = _span(self._chars, candidate)
         return _span(self._links, candidate) / chars if chars else 1.0
@@ -537,12 +548,23 @@ class _Walk:
                 indexes.update(range(candidate.start, candidate.end))
         return indexes
 
-    def caption_within(self, ranges: list[tuple[int, int]]) -> str | None:
-        """The first caption found inside the article's blocks: the lead image's caption."""
+    def lead_caption(self, ranges: list[tuple[int, int]]) -> str | None:
+        """The lead image's caption: the first inside the body, else the last one above it.
+
+        A lead image often sits between the headline and the body's container; looking above
+        stays within the page's declared ``<article>``, so a caption from elsewhere never counts.
+        """
         for position, text in self.captions:
             if any(start <= position <= end for start, end in ranges):
                 return text
-        return None
+        if not ranges or self.article_start is None:
+            return None
+        above = [
+            text
+            for position, text in self.captions
+            if self.article_start <= position <= ranges[0][0]
+        ]
+        return above[-1] if above else None
 
 
 def _span(totals: list[int], candidate: _Candidate) -> int:
