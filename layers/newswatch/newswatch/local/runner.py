@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newswatch.config import DEFAULT_INCOMING_PREFIX
 from newswatch.errors import NewswatchError
@@ -46,6 +46,9 @@ from newswatch.stack import (
     Stack,
     resolve_stack,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -166,6 +169,7 @@ class LocalStack:
         self._function: IngestFunction | None = None
         self._handler: Handler | None = None
         self._outbox: Outbox | None = None
+        self._sqs: SQSClient | None = None
         self._key_filters: list[tuple[str, str]] = []
 
     @property
@@ -214,6 +218,7 @@ class LocalStack:
             self._set_environment(function)
             self._handler = _load_handler(function)
             self._outbox = Outbox(self.endpoint_url, self._stack.topic_arn, self.outbox_dir)
+            self._sqs = self._stack.sqs()
         except BaseException:
             self.stop()
             raise
@@ -267,10 +272,9 @@ class LocalStack:
     def poll(self, wait_seconds: int = 1) -> BatchResult:
         """Receive one batch (waiting up to ``wait_seconds``), hand it to the handler as Lambda
         would, and settle each message by the handler's answer."""
-        function, outbox = self._function, self._outbox
-        if function is None or outbox is None:
+        function, outbox, sqs = self._function, self._outbox, self._sqs
+        if function is None or outbox is None or sqs is None:
             raise NewswatchError("the local stack is not started")
-        sqs = self.stack.sqs()
         messages = sqs.receive_message(
             QueueUrl=function.queue_url,
             MaxNumberOfMessages=function.batch_size,
