@@ -6,6 +6,7 @@ boto3, and the handler is the real functions/ingest/app.py.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
@@ -20,7 +21,13 @@ from newswatch.events import ObjectRef, object_refs, object_refs_from_message
 from newswatch.local.provision import provision
 from newswatch.local.runner import LocalStack, drop_files
 from newswatch.local.template import LocalTemplate, TemplateError, load_template
-from newswatch.stack import Stack, StackNotFound, resolve_stack
+from newswatch.stack import (
+    Stack,
+    StackNotFound,
+    add_stack_arguments,
+    resolve_stack,
+    stack_from_args,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -269,3 +276,52 @@ def test_intrinsic_functions_resolve_as_cloudformation_does() -> None:
     assert off.resolve({"K": {"Fn::If": ["IsOn", "x", {"Ref": "AWS::NoValue"}]}}) == {}
     with pytest.raises(TemplateError, match="Nope"):
         LocalTemplate(template, endpoint_url="http://e:1", parameters={"Nope": "1"})
+
+
+def record_deployed_stack(local: LocalStack, name: str, outputs: dict[str, str]) -> None:
+    """A stack as `sam deploy` leaves it, as far as the CLI cares: its outputs."""
+    body = {
+        "Resources": {
+            "Marker": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Name": f"/{name}", "Type": "String", "Value": "x"},
+            }
+        },
+        "Outputs": {key: {"Value": value} for key, value in outputs.items()},
+    }
+    local.stack.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(body))
+
+
+def test_a_named_stack_is_found_from_its_outputs_via_the_cli_options(local: LocalStack) -> None:
+    outputs = {
+        "BucketName": "prod-bucket",
+        "TableName": "prod-table",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:prod-alerts",
+        "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/prod-ingest",
+        "DeadLetterQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/prod-dlq",
+        "FunctionName": "prod-ingest",
+    }
+    record_deployed_stack(local, "newswatch-prod", outputs)
+    parser = argparse.ArgumentParser()
+    add_stack_arguments(parser)
+    args = parser.parse_args(["--stack", "newswatch-prod", "--endpoint-url", local.endpoint_url])
+
+    found = stack_from_args(args)
+
+    assert found == Stack(
+        bucket="prod-bucket",
+        table="prod-table",
+        topic_arn=outputs["TopicArn"],
+        queue_url=outputs["QueueUrl"],
+        dlq_url=outputs["DeadLetterQueueUrl"],
+        region="us-east-1",
+        endpoint_url=local.endpoint_url,
+    )
+
+
+def test_a_stack_without_the_outputs_or_not_there_is_a_clear_error(local: LocalStack) -> None:
+    record_deployed_stack(local, "not-newswatch", {"BucketName": "b"})
+    with pytest.raises(StackNotFound, match=r"lacks output.*DeadLetterQueueUrl"):
+        resolve_stack("not-newswatch", endpoint_url=local.endpoint_url)
+    with pytest.raises(StackNotFound, match="no-such-stack"):
+        resolve_stack("no-such-stack", endpoint_url=local.endpoint_url)
