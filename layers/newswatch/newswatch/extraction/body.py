@@ -6,10 +6,10 @@ subtrees that are boilerplate by tag or by class/id. Each block scores the conta
 it, readability-style: long, comma-rich, link-poor paragraphs vote for their parent and, at
 half weight, their grandparent. The best container is widened to the ancestor that adds
 mostly paragraphs and hardly any links (an article split by ad slots), never beyond the page's
-own ``<article>``/``<main>``; it and its strong siblings are the article. Within them go
-blocks that are mostly links (inline related-story links) and lists of such links, reader
-prompts and calls to action, staff credits, date-only lines, the headline, labels at either
-end and headings left with nothing under them.
+own ``<article>``/``<main>``; it and its strong siblings are the article. Within them these
+are dropped: blocks that are mostly links (inline related-story links) and lists of such
+links, reader prompts and calls to action, staff and photo credits, date-only lines, the
+headline, labels at either end and headings left with nothing under them.
 """
 
 from __future__ import annotations
