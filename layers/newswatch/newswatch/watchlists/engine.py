@@ -28,7 +28,8 @@ from newswatch.watchlists.forms import variants
 from newswatch.watchlists.normalise import token_spans, tokenise_with_offsets
 from newswatch.watchlists.query import And, Count, Near, Node, Not, Term
 
-FORMAT = "newswatch-watchlists/1"
+FORMAT = "newswatch-watchlists/2"
+_MAGIC = FORMAT.encode() + b"\n"
 MAX_INDEX_BYTES = 1 << 30
 MAX_HITS_PER_TERM = 5
 WILDCARD_KEY_LENGTH = 3
@@ -36,6 +37,7 @@ MAX_PAIRS_PER_WATCHLIST = 64
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 _POSSESSIVE = "'s"
 _FIELD_CODES = {None: "", "title": "title", "lead": "lead", "body": "body"}
+_FIELD_KEY_PREFIXES = {"title": "t", "lead": "l"}
 _TITLE, _TEXT = 0, 1
 
 # Encoded rules are JSON lists: ["t", text, [atom, ...], field], ["c", n, term], ["&", [...]],
@@ -43,7 +45,7 @@ _TITLE, _TEXT = 0, 1
 Encoded = list[Any]
 Occurrence = tuple[int, int, int]  # segment (title 0, text 1), first token, token after last
 Evidence = tuple[str, int, int, int]  # term as written, segment, first token, token after last
-Group = tuple[int, int, int, tuple[Evidence, ...]]
+Span = tuple[int, int, int, tuple[Evidence, ...]]  # segment, first, after last, evidence
 
 
 def _exact_spelling(text: str) -> tuple[str, ...]:
@@ -140,8 +142,15 @@ class _Compiler:
         ]
 
 
-def _requirements(rule: Encoded, cost: Callable[[frozenset[int]], int]) -> list[frozenset[int]]:
-    """Groups of atoms that a true ``rule`` needs: from each group, at least one must occur.
+def _term_keys(term: Encoded) -> frozenset[str]:
+    """Trigger keys of a term: its atoms, prefixed ``t``/``l`` when it must be in the title or
+    the lead (few words, so a watchlist keyed there is rarely a candidate for nothing)."""
+    prefix = _FIELD_KEY_PREFIXES.get(term[3], "")
+    return frozenset(f"{prefix}{atom}" for atom in term[2])
+
+
+def _requirements(rule: Encoded, cost: Callable[[frozenset[str]], int]) -> list[frozenset[str]]:
+    """Groups of trigger keys that a true ``rule`` needs: from each group, one must occur.
 
     An AND needs what each part needs; a NEAR what both sides need; an OR needs one of its
     alternatives, so it contributes the union of each alternative's cheapest group; a NOT
@@ -149,7 +158,7 @@ def _requirements(rule: Encoded, cost: Callable[[frozenset[int]], int]) -> list[
     """
     kind = rule[0]
     if kind == "t":
-        return [frozenset(rule[2])]
+        return [_term_keys(rule)]
     if kind == "c":
         return _requirements(rule[2], cost)
     if kind == "!":
@@ -164,18 +173,72 @@ def _requirements(rule: Encoded, cost: Callable[[frozenset[int]], int]) -> list[
     return [frozenset().union(*(min(child, key=cost) for child in groups))]
 
 
-def _atoms_in(rule: Encoded) -> Iterable[int]:
+def _triggers(rules: list[Encoded]) -> dict[str, Any]:
+    """Which watchlists each trigger key makes candidates.
+
+    ``triggers[key]`` is [watchlists that need only this key, {other key: watchlists that need
+    both}]: a watchlist registers under its two rarest requirements, so it becomes a candidate
+    only when both occur (a lone watchlist is stored as a bare int: most pairs have one, and
+    loading 100,000 one-element lists is measurable). ``always`` lists rules that need no term.
+    """
+    frequency: dict[str, int] = {}
+    for rule in rules:
+        for key in set(_keys_in(rule)):
+            frequency[key] = frequency.get(key, 0) + 1
+
+    def cost(group: frozenset[str]) -> int:
+        return sum(frequency[key] for key in group)
+
+    triggers: dict[str, list[Any]] = {}
+    always: list[int] = []
+    for position, rule in enumerate(rules):
+        groups = sorted(
+            set(_requirements(rule, cost)), key=lambda group: (cost(group), sorted(group))
+        )
+        if not groups:
+            always.append(position)
+            continue
+        first = groups[0]
+        second = groups[1] if len(groups) > 1 else None
+        if second is None or len(first) * len(second) > MAX_PAIRS_PER_WATCHLIST:
+            for key in sorted(first):
+                triggers.setdefault(key, [[], {}])[0].append(position)
+            continue
+        for key in sorted(first):
+            pairs = triggers.setdefault(key, [[], {}])[1]
+            for other in sorted(second):
+                pairs.setdefault(other, []).append(position)
+    for _, pairs in triggers.values():
+        for other, watchlists in pairs.items():
+            if len(watchlists) == 1:
+                pairs[other] = watchlists[0]
+    return {"triggers": triggers, "always": always}
+
+
+def _keys_in(rule: Encoded) -> Iterable[str]:
     kind = rule[0]
     if kind == "t":
-        yield from rule[2]
+        yield from _term_keys(rule)
     elif kind in ("c", "!"):
-        yield from _atoms_in(rule[-1])
+        yield from _keys_in(rule[-1])
     elif kind == "n":
-        yield from _atoms_in(rule[3])
-        yield from _atoms_in(rule[4])
+        yield from _keys_in(rule[3])
+        yield from _keys_in(rule[4])
     else:
         for child in rule[1]:
-            yield from _atoms_in(child)
+            yield from _keys_in(child)
+
+
+def _compact_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _inflate(section: bytes) -> bytes:
+    inflater = zlib.decompressobj()
+    inflated = inflater.decompress(section, MAX_INDEX_BYTES)
+    if inflater.unconsumed_tail:
+        raise ValueError(f"a section is larger than {MAX_INDEX_BYTES} bytes")
+    return inflated
 
 
 def describe(rule: Encoded) -> str:
@@ -218,31 +281,35 @@ def _lead_end(text: str, lead: str) -> int:
 
 
 class WatchlistSet:
-    """A compiled, immutable set of watchlists: match articles, store and reload the index."""
+    """A compiled, immutable set of watchlists: match articles, store and reload the index.
 
-    def __init__(self, tables: dict[str, Any]) -> None:
-        if tables.get("format") != FORMAT:
-            raise WatchlistError(
-                [
-                    Diagnostic(
-                        "error",
-                        None,
-                        None,
-                        f"not a {FORMAT} index (format {tables.get('format')!r})",
-                    )
-                ]
-            )
-        self._tables = tables
+    The serialised form is four zlib-compressed sections after a magic line: the lookup tables
+    (JSON), the names and the rules (one per line, each rule compact JSON) and the canonical
+    document. Loading inflates the first three and splits lines (no per-rule parsing: a rule is
+    parsed when a hit first makes it a candidate); the document stays compressed until asked for.
+    """
+
+    def __init__(
+        self,
+        tables: dict[str, Any],
+        names: list[str],
+        rules: list[bytes],
+        packed_document: bytes,
+    ) -> None:
         self.version: str = tables["version"]
-        self.names: tuple[str, ...] = tuple(tables["names"])
-        self._rules: list[str] = tables["rules"]
+        self.names: tuple[str, ...] = tuple(names)
+        if len(rules) != len(self.names):
+            raise ValueError(f"{len(self.names)} names but {len(rules)} rules")
+        self._tables = tables
+        self._rules = rules
+        self._packed_document = packed_document
         self._words: dict[str, list[Any]] = tables["words"]
         self._wildcards: dict[str, list[list[Any]]] = tables["wildcards"]
         self._wildcard_key_lengths = sorted({len(key) for key in self._wildcards})
         self._exact = {int(atom): tuple(spelling) for atom, spelling in tables["exact"].items()}
-        self._triggers: list[list[Any]] = tables["triggers"]
+        self._triggers: dict[str, list[Any]] = tables["triggers"]
         self._always: list[int] = tables["always"]
-        self._parsed: dict[int, Encoded] = {}
+        self._parsed: dict[int, tuple[Encoded, str]] = {}
 
     @classmethod
     def compile(
@@ -251,50 +318,25 @@ class WatchlistSet:
         """Build the index from validated definitions and their canonical document."""
         compiler = _Compiler()
         rules = [compiler.encode(definition.expression) for definition in definitions]
-        frequency = [0] * len(compiler.atom_ids)
-        for rule in rules:
-            for atom in set(_atoms_in(rule)):
-                frequency[atom] += 1
-
-        def cost(group: frozenset[int]) -> int:
-            return sum(frequency[atom] for atom in group)
-
-        # Per atom: the watchlists it alone makes candidates, and {other atom: watchlists} for
-        # those that need this atom AND another (the second-rarest requirement).
-        triggers: list[list[Any]] = [[[], {}] for _ in frequency]
-        always: list[int] = []
-        for position, rule in enumerate(rules):
-            groups = sorted(
-                set(_requirements(rule, cost)), key=lambda group: (cost(group), sorted(group))
-            )
-            if not groups:
-                always.append(position)
-                continue
-            first = groups[0]
-            second = groups[1] if len(groups) > 1 else None
-            if second is None or len(first) * len(second) > MAX_PAIRS_PER_WATCHLIST:
-                for atom in sorted(first):
-                    triggers[atom][0].append(position)
-                continue
-            for atom in sorted(first):
-                for other in sorted(second):
-                    triggers[atom][1].setdefault(str(other), []).append(position)
         canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
         tables = {
             "format": FORMAT,
             "version": hashlib.sha256(canonical.encode()).hexdigest()[:16],
-            "names": [definition.name for definition in definitions],
-            "rules": [
-                json.dumps(rule, ensure_ascii=False, separators=(",", ":")) for rule in rules
-            ],
             "words": compiler.words,
             "wildcards": compiler.wildcards,
             "exact": compiler.exact,
-            "triggers": triggers,
-            "always": always,
-            "document": canonical,
+            **_triggers(rules),
         }
-        return cls(tables)
+        return cls(
+            tables,
+            [definition.name for definition in definitions],
+            [
+                json.dumps(rule, ensure_ascii=False, separators=(",", ":")).encode()
+                for rule in rules
+            ],
+            zlib.compress(canonical.encode()),
+        )
 
     def __len__(self) -> int:
         return len(self.names)
@@ -304,33 +346,53 @@ class WatchlistSet:
 
     def to_document(self) -> dict[str, Any]:
         """The canonical ``{"watchlists": [...]}`` document, which loads back into this set."""
-        return cast(dict[str, Any], json.loads(self._tables["document"]))
+        return cast(dict[str, Any], json.loads(zlib.decompress(self._packed_document)))
 
     def dumps(self) -> bytes:
-        """The compiled index as compressed JSON (a safe format: loading runs no code)."""
-        payload = json.dumps(self._tables, ensure_ascii=False, separators=(",", ":"))
-        return zlib.compress(payload.encode(), 6)
+        """The compiled index (JSON and text in zlib sections: loading it runs no code)."""
+        tables = _compact_json(self._tables).encode()
+        sections = [
+            zlib.compress(tables),
+            zlib.compress("\n".join(self.names).encode()),
+            zlib.compress(b"\n".join(self._rules)),
+            self._packed_document,
+        ]
+        framed = [_MAGIC]
+        for section in sections:
+            framed += [len(section).to_bytes(8, "big"), section]
+        return b"".join(framed)
 
     @classmethod
     def loads(cls, data: bytes) -> WatchlistSet:
         """The inverse of :meth:`dumps`; a damaged or foreign index raises WatchlistError."""
         try:
-            inflater = zlib.decompressobj()
-            payload = inflater.decompress(data, MAX_INDEX_BYTES)
-            if inflater.unconsumed_tail:
-                raise ValueError(f"larger than {MAX_INDEX_BYTES} bytes once decompressed")
-            tables = json.loads(payload)
-            if not isinstance(tables, dict):
-                raise ValueError("not a JSON object")
-            return cls(tables)
-        except (zlib.error, ValueError, KeyError, TypeError) as error:
+            if not data.startswith(_MAGIC):
+                raise ValueError(f"it does not start with {_MAGIC!r}")
+            sections = []
+            position = len(_MAGIC)
+            for _ in range(4):
+                size = int.from_bytes(data[position : position + 8], "big")
+                position += 8
+                if size == 0 or position + size > len(data):
+                    raise ValueError("it is truncated")
+                sections.append(data[position : position + size])
+                position += size
+            tables = json.loads(_inflate(sections[0]))
+            if not isinstance(tables, dict) or tables.get("format") != FORMAT:
+                raise ValueError(f"its tables are not in the {FORMAT} format")
+            names = _inflate(sections[1]).decode().split("\n")
+            rules = _inflate(sections[2]).split(b"\n")
+            return cls(tables, names, rules, sections[3])
+        except (zlib.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
             message = f"cannot load the compiled watchlist index: {error}"
             raise WatchlistError([Diagnostic("error", None, None, message)]) from error
 
-    def rule(self, position: int) -> Encoded:
+    def rule(self, position: int) -> tuple[Encoded, str]:
+        """The rule of the watchlist at ``position`` and its description, parsed once."""
         parsed = self._parsed.get(position)
         if parsed is None:
-            parsed = self._parsed[position] = json.loads(self._rules[position])
+            rule = json.loads(self._rules[position])
+            parsed = self._parsed[position] = (rule, describe(rule))
         return parsed
 
     def match(self, article: Article) -> list[Match]:
@@ -348,21 +410,28 @@ class WatchlistSet:
         if self._exact:
             self._confirm_exact(segments, found)
         candidates = set(self._always)
-        found_keys = {str(atom) for atom in found}
-        for atom in found:
-            alone, with_other = self._triggers[atom]
+        found_keys = _found_keys(found, segments[_TEXT].lead_tokens)
+        triggers = self._triggers
+        for key in found_keys:
+            entry = triggers.get(key)
+            if entry is None:
+                continue
+            alone, with_other = entry
             candidates.update(alone)
             if with_other:
                 for other in with_other.keys() & found_keys:
-                    candidates.update(with_other[other])
-        evaluator = _Evaluator(found, segments)
+                    watchlists = with_other[other]
+                    if type(watchlists) is int:
+                        candidates.add(watchlists)
+                    else:
+                        candidates.update(watchlists)
+        evaluator = _Evaluator(found, segments[_TEXT].lead_tokens)
         matches = []
         for position in sorted(candidates):
-            rule = self.rule(position)
-            evidence = evaluator.truth(rule)
-            if evidence is not None:
-                hits = _hits(evidence, segments, (article.title or "", text))
-                matches.append(Match(self.names[position], hits, describe(rule)))
+            rule, description = self.rule(position)
+            if evaluator.holds(rule):
+                hits = _hits(evaluator.evidence(rule), segments)
+                matches.append(Match(self.names[position], hits, description))
         return matches
 
     def _find(self, number: int, segment: _Segment, found: dict[int, list[Occurrence]]) -> None:
@@ -390,15 +459,25 @@ class WatchlistSet:
     def _find_wildcards(
         self, number: int, tokens: list[str], found: dict[int, list[Occurrence]]
     ) -> None:
-        """``word*`` terms: each distinct token is looked up by its first letters once."""
+        """``word*`` terms, by whichever is fewer: the article's distinct words, each looked up
+        by its first letters, or the prefixes, each found by bisection in the sorted words."""
         wildcards = self._wildcards
-        lengths = self._wildcard_key_lengths
+        distinct = set(tokens)
         atoms_of: dict[str, list[int]] = {}
-        for token in set(tokens):
-            for length in lengths:
-                for prefix, atom in wildcards.get(token[:length], ()):
-                    if token.startswith(prefix):
-                        atoms_of.setdefault(token, []).append(atom)
+        if len(wildcards) < len(distinct):
+            ordered = sorted(distinct)
+            for entries in wildcards.values():
+                for prefix, atom in entries:
+                    index = bisect_left(ordered, prefix)
+                    while index < len(ordered) and ordered[index].startswith(prefix):
+                        atoms_of.setdefault(ordered[index], []).append(atom)
+                        index += 1
+        else:
+            for token in distinct:
+                for length in self._wildcard_key_lengths:
+                    for prefix, atom in wildcards.get(token[:length], ()):
+                        if token.startswith(prefix):
+                            atoms_of.setdefault(token, []).append(atom)
         if atoms_of:
             for start in [start for start, token in enumerate(tokens) if token in atoms_of]:
                 for atom in atoms_of[tokens[start]]:
@@ -432,6 +511,22 @@ class WatchlistSet:
                 del found[atom]
 
 
+def _found_keys(found: dict[int, list[Occurrence]], lead_tokens: int) -> set[str]:
+    """The trigger keys present: every atom found, and ``t``/``l`` keys for those in the title
+    or the lead (occurrences are sorted, so the first ones tell)."""
+    keys = set()
+    for atom, occurrences in found.items():
+        key = str(atom)
+        keys.add(key)
+        number, start, _ = occurrences[0]
+        if number == _TITLE:
+            keys.add("t" + key)
+            number, start, _ = next((item for item in occurrences if item[0] == _TEXT), (0, 0, 0))
+        if number == _TEXT and start < lead_tokens:
+            keys.add("l" + key)
+    return keys
+
+
 def _follow(
     number: int,
     tokens: list[str],
@@ -459,83 +554,89 @@ def _follow(
 
 
 class _Evaluator:
-    """Evaluates encoded rules against the atoms found in one article."""
+    """Evaluates encoded rules against the atoms found in one article.
 
-    def __init__(
-        self, found: dict[int, list[Occurrence]], segments: tuple[_Segment, _Segment]
-    ) -> None:
+    ``holds`` answers yes or no as cheaply as possible, for every candidate; ``evidence`` is
+    asked only of the rules that hold, and keeps a few occurrences per term (enough to explain).
+    """
+
+    def __init__(self, found: dict[int, list[Occurrence]], lead_tokens: int) -> None:
         self.found = found
-        self.lead_tokens = segments[_TEXT].lead_tokens
+        self.lead_tokens = lead_tokens
 
-    def truth(self, rule: Encoded) -> list[Evidence] | None:
-        """The evidence that ``rule`` holds (possibly empty, for a NOT), or None if it does not."""
-        kind = rule[0]
-        if kind == "&":
-            evidence: list[Evidence] = []
-            for child in rule[1]:
-                found = self.truth(child)
-                if found is None:
-                    return None
-                evidence.extend(found)
-            return evidence
-        if kind == "|":
-            results = [
-                found for found in (self.truth(child) for child in rule[1]) if found is not None
-            ]
-            return [item for found in results for item in found] if results else None
-        if kind == "!":
-            return [] if self.truth(rule[1]) is None else None
-        if kind == "c":
-            groups = self.positions(rule[2])
-            return (
-                [item for group in groups for item in group[3]] if len(groups) >= rule[1] else None
-            )
-        groups = self.positions(rule)
-        return [item for group in groups for item in group[3]] if groups else None
-
-    def positions(self, rule: Encoded) -> list[Group]:
-        """Where a term, a group of alternatives or a NEAR occurs, each with its evidence."""
+    def holds(self, rule: Encoded) -> bool:
         kind = rule[0]
         if kind == "t":
-            return self.term_positions(rule)
+            if rule[3]:
+                return bool(self.occurrences(rule))
+            return not self.found.keys().isdisjoint(rule[2])
+        if kind == "&":
+            return all(self.holds(child) for child in rule[1])
         if kind == "|":
-            merged = [group for child in rule[1] for group in self.positions(child)]
-            return sorted(set(merged))
-        return self.near_positions(rule)
+            return any(self.holds(child) for child in rule[1])
+        if kind == "!":
+            return not self.holds(rule[1])
+        if kind == "c":
+            return len(self.occurrences(rule[2])) >= int(rule[1])
+        return bool(self.spans(rule))
 
-    def term_positions(self, rule: Encoded) -> list[Group]:
-        _, text, atoms, where = rule
+    def evidence(self, rule: Encoded) -> list[Evidence]:
+        """The occurrences that make a holding ``rule`` true (none for a NOT)."""
+        kind = rule[0]
+        if kind in ("t", "c"):
+            term = rule if kind == "t" else rule[2]
+            text = term[1]
+            shown = self.occurrences(term)[:MAX_HITS_PER_TERM]
+            return [(text, number, start, end) for number, start, end in shown]
+        if kind == "!":
+            return []
+        if kind in ("&", "|"):
+            return [item for child in rule[1] if self.holds(child) for item in self.evidence(child)]
+        return [item for span in self.spans(rule)[:MAX_HITS_PER_TERM] for item in span[3]]
+
+    def occurrences(self, term: Encoded) -> list[Occurrence]:
+        """Where a term occurs (any of its atoms), in order, within its field if it has one."""
+        _, _, atoms, where = term
         if len(atoms) == 1:
             occurrences = self.found.get(atoms[0], [])
         else:
             occurrences = sorted({found for atom in atoms for found in self.found.get(atom, ())})
         if where == "title":
-            occurrences = [found for found in occurrences if found[0] == _TITLE]
-        elif where == "body":
-            occurrences = [found for found in occurrences if found[0] == _TEXT]
-        elif where == "lead":
-            occurrences = [
-                found for found in occurrences if found[0] == _TEXT and found[1] < self.lead_tokens
-            ]
-        return [
-            (number, start, end, ((text, number, start, end),))
-            for number, start, end in occurrences
-        ]
+            return [found for found in occurrences if found[0] == _TITLE]
+        if where == "body":
+            return [found for found in occurrences if found[0] == _TEXT]
+        if where == "lead":
+            lead = self.lead_tokens
+            return [found for found in occurrences if found[0] == _TEXT and found[1] < lead]
+        return occurrences
 
-    def near_positions(self, rule: Encoded) -> list[Group]:
+    def spans(self, rule: Encoded) -> list[Span]:
+        """Where a term, a group of alternatives or a NEAR occurs, each with its evidence."""
+        kind = rule[0]
+        if kind == "t":
+            text = rule[1]
+            return [
+                (number, start, end, ((text, number, start, end),))
+                for number, start, end in self.occurrences(rule)
+            ]
+        if kind == "|":
+            return sorted({span for child in rule[1] for span in self.spans(child)})
+        return self.near_spans(rule)
+
+    def near_spans(self, rule: Encoded) -> list[Span]:
         """Pairs at most ``distance`` words apart (words strictly between them), same field.
 
         The right side is sorted, so each left occurrence looks only at the window of right
         occurrences that can be close enough (bisect), not at all of them.
         """
         _, distance, ordered, left_rule, right_rule = rule
-        right = self.positions(right_rule)
+        right = self.spans(right_rule)
         if not right:
             return []
-        keys = [(group[0], group[1]) for group in right]
-        widest = max(group[2] - group[1] for group in right)
+        keys = [(span[0], span[1]) for span in right]
+        widest = max(span[2] - span[1] for span in right)
         pairs = set()
-        for number, start, end, evidence in self.positions(left_rule):
+        for number, start, end, evidence in self.spans(left_rule):
             lowest = end if ordered else start - distance - widest
             first = bisect_left(keys, (number, lowest))
             last = bisect_right(keys, (number, end + distance))
@@ -549,23 +650,25 @@ class _Evaluator:
         return sorted(pairs)
 
 
-def _hits(
-    evidence: list[Evidence], segments: tuple[_Segment, _Segment], texts: tuple[str, str]
-) -> tuple[Hit, ...]:
-    """Evidence as hits in reading order: title first, then the text; at most a few per term."""
-    per_term: dict[str, int] = {}
+def _hits(evidence: list[Evidence], segments: tuple[_Segment, _Segment]) -> tuple[Hit, ...]:
+    """Evidence as hits in reading order, title first; a few per term, none nested in another
+    of the same term ("Korean" inside "North Korean" when both are forms of "Korea")."""
+    shown: dict[str, int] = {}
+    reached: dict[tuple[str, int], int] = {}
     hits = []
-    for term, number, start, end in sorted(
-        set(evidence), key=lambda item: (item[1], item[2], item[3], item[0])
-    ):
-        if per_term.get(term, 0) >= MAX_HITS_PER_TERM:
+    for term, number, start, end in sorted(set(evidence), key=_reading_order):
+        if shown.get(term, 0) >= MAX_HITS_PER_TERM or start < reached.get((term, number), 0):
             continue
-        per_term[term] = per_term.get(term, 0) + 1
-        first, last = segments[number].starts[start], segments[number].ends[end - 1]
-        if number == _TITLE:
-            where = "title"
-        else:
-            where = "lead" if start < segments[_TEXT].lead_tokens else "body"
-        source = texts[number]
+        shown[term] = shown.get(term, 0) + 1
+        reached[term, number] = end
+        segment = segments[number]
+        first, last = segment.starts[start], segment.ends[end - 1]
+        where = "title" if number == _TITLE else "lead" if start < segment.lead_tokens else "body"
+        source = segment.text
         hits.append(Hit(term, where, first, last, source[first:last], source))
     return tuple(hits)
+
+
+def _reading_order(evidence: Evidence) -> tuple[int, int, int, str]:
+    term, number, start, end = evidence
+    return number, start, -end, term
