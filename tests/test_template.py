@@ -114,7 +114,9 @@ def test_queues_are_encrypted_with_a_dead_letter_queue_and_an_alarm() -> None:
     queue = properties(INGEST_QUEUE)
     assert queue["SqsManagedSseEnabled"] is True
     assert properties(DLQ)["SqsManagedSseEnabled"] is True
-    assert queue["VisibilityTimeout"] >= 6 * properties(FUNCTION)["Timeout"]
+    trigger = properties(FUNCTION)["Events"]["IngestQueue"]["Properties"]
+    batching_window = trigger.get("MaximumBatchingWindowInSeconds", 0)
+    assert queue["VisibilityTimeout"] >= 6 * properties(FUNCTION)["Timeout"] + batching_window
     assert 3 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 5
     alarm = properties(only("AWS::CloudWatch::Alarm"))
     assert alarm["Namespace"] == "AWS/SQS"
