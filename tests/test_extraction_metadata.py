@@ -63,6 +63,12 @@ def fixture(name: str) -> Metadata:
         ("2024-10-30", "2024-10-30"),
         ("October 30, 2024", "2024-10-30"),
         ("October 30, 2024 12:28 pm XYZT", "2024-10-30T12:28:00"),  # unknown zone: no offset
+        ("October 30, 2024 12:28 Art fair opens", "2024-10-30T12:28:00"),  # not Argentina
+        ("12 januari 2024 16:20", "2024-01-12T16:20:00"),
+        ("30. Oktober 2024, 12:28 MEZ", "2024-10-30T12:28:00+01:00"),
+        ("30 de octubre de 2024", "2024-10-30"),
+        ("1er mars 2023", "2023-03-01"),
+        ("30 août 2024 08:00 CEST", "2024-08-30T08:00:00+02:00"),
     ],
 )
 def test_dates_keep_the_offset_the_page_states(written: str, iso: str) -> None:

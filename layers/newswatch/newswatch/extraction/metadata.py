@@ -176,7 +176,7 @@ def clean_authors(values: Iterable[object]) -> list[str]:
         if text is None or _URL_LIKE.match(text) or "@" in text:
             continue
         text = _BYLINE_PREFIX.sub("", text)
-        date = _ENGLISH_DATE.search(text) or _NUMERIC_DATE.search(text)
+        date = _WORDED_DATE.search(text) or _NUMERIC_DATE.search(text)
         if date is not None:  # a byline line that goes on with the date
             text = text[: date.start()]
         for part in _AUTHOR_SEPARATORS.split(text):
@@ -393,43 +393,48 @@ TIMEZONE_OFFSETS: dict[str, float] = {
     "WAT": 1,
     "CAT": 2,
     "EAT": 3,
+    "MEZ": 1,
+    "MESZ": 2,
 }
 
+# Month names of the languages whose pages write dates in words, with common abbreviations.
+# English also comes month first ("October 30, 2024"); the others day first ("30 oktober 2024",
+# "30. Oktober 2024", "30 de octubre de 2024").
+_MONTH_NAMES = (
+    "jan january januar jänner janvier enero gennaio januari janeiro",
+    "feb february februar février fevrier febrero febbraio februari fevereiro",
+    "mar march märz maerz mars marzo maart março",
+    "apr april avril abril aprile",
+    "may mai mayo maggio mei maio",
+    "jun june juni juin junio giugno junho",
+    "jul july juli juillet julio luglio julho",
+    "aug august août aout agosto augustus",
+    "sep sept september septembre septiembre setiembre settembre setembro",
+    "oct october oktober octobre octubre ottobre outubro okt",
+    "nov november novembre noviembre novembro",
+    "dec december dezember décembre decembre diciembre dicembre dezembro dez",
+)
 _MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
+    name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()
 }
 _MONTH = (
-    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"(?P<month>"
+    + "|".join(sorted(_MONTHS, key=len, reverse=True))  # longest first: "june" before "jun"
+    + r")\.?"
 )
+# Zone abbreviations match case-sensitively: "12:28 Art exhibition" has no Argentine offset.
+_ZONE_NAMES = "|".join(sorted(TIMEZONE_OFFSETS, key=len, reverse=True))
 _TIME = (
     r"(?:[\s,]+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>[ap]\.?\s?m\b\.?)?"
-    r"(?:\s*\(?(?P<tz>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|[A-Z]{1,4}T|UTC|GMT|Z|UT|MSK|WIB)\)?)?)?"
+    r"(?:\s*\(?(?P<tz>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
+    r"|(?-i:(?:" + _ZONE_NAMES + r")\b))\)?)?)?"
 )
-_ENGLISH_DATE = re.compile(
+_WORDED_DATE = re.compile(
     r"(?:\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
-    r"|\b(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    r"|\b(?P<day2>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?"
     + _MONTH.replace("month", "month2")
-    + r",?\s+(?P<year2>\d{4}))"
+    + r",?\s+(?:de\s+)?(?P<year2>\d{4}))"
     + _TIME,
     re.IGNORECASE,
 )
@@ -460,8 +465,8 @@ def normalize_date(value: object) -> str | None:
 
 
 def find_date(text: str) -> str | None:
-    """The first date written in English prose or numerically in ``text``, as ISO-8601."""
-    match = _ENGLISH_DATE.search(text) or _NUMERIC_DATE.search(text)
+    """The first date written in words (see ``_MONTH_NAMES``) or numerically, as ISO-8601."""
+    match = _WORDED_DATE.search(text) or _NUMERIC_DATE.search(text)
     if match is None:
         return None
     return _date_from_match(match)
@@ -1047,7 +1052,7 @@ def _from_visible(root: lxml.html.HtmlElement) -> dict[str, Any]:
         text = clean_text(element.text_content())
         if not text or len(text) > 200:
             continue
-        match = _ENGLISH_DATE.search(text) or _NUMERIC_DATE.search(text)
+        match = _WORDED_DATE.search(text) or _NUMERIC_DATE.search(text)
         stamp = _date_from_match(match) if match else None
         if stamp is None or match is None:
             continue
