@@ -1,8 +1,8 @@
-"""``newswatch extract FILE... [--json]``: run the extractor on local pages.
+"""newswatch extract FILE... [--json]: run the article extractor on local pages.
 
-A directory stands for the pages in it (``.html``, ``.htm``, ``.html.gz``, recursively) and ``-``
-for standard input. A page that cannot become an article is reported with its rejection reason
-and the run goes on; the exit code is 1 if any page was rejected or unreadable.
+A directory stands for the pages in it (.html, .htm, .html.gz, recursively) and - for standard
+input. A page that cannot become an article is reported with its rejection reason and the run
+goes on; the exit code is 1 if any page was rejected or unreadable.
 """
 
 from __future__ import annotations
