@@ -9,6 +9,7 @@ works against AWS exactly as it does locally.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -101,12 +102,24 @@ def resolve_stack(stack_name: str | None = None, endpoint_url: str | None = None
         for output in stacks[0].get("Outputs", [])
         if "OutputKey" in output and "OutputValue" in output
     }
+    try:
+        return stack_from_outputs(
+            outputs, region=cloudformation.meta.region_name, endpoint_url=endpoint_url
+        )
+    except StackNotFound as error:
+        raise StackNotFound(f"stack {stack_name} {where} {error}") from None
+
+
+def stack_from_outputs(
+    outputs: Mapping[str, str], *, region: str, endpoint_url: str | None
+) -> Stack:
+    """The :class:`Stack` that a template's outputs describe."""
     missing = sorted(set(_OUTPUT_FIELDS) - set(outputs))
     if missing:
-        raise StackNotFound(f"stack {stack_name} {where} lacks output(s) {', '.join(missing)}")
+        raise StackNotFound(f"lacks output(s) {', '.join(missing)}")
     return Stack(
         **{field: outputs[output] for output, field in _OUTPUT_FIELDS.items()},
-        region=cloudformation.meta.region_name,
+        region=region,
         endpoint_url=endpoint_url,
     )
 

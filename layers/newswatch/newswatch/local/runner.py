@@ -45,6 +45,7 @@ from newswatch.stack import (
     LOCAL_CREDENTIALS,
     Stack,
     resolve_stack,
+    stack_from_outputs,
 )
 
 if TYPE_CHECKING:
@@ -201,17 +202,10 @@ class LocalStack:
             # moto keeps its state in module globals: a server started earlier in this process
             # (a previous run, a test) would otherwise hand its resources to this one.
             _reset_moto(self.endpoint_url)
-            outputs = template.outputs()
-            unresolved = Stack(
-                bucket=outputs["BucketName"],
-                table=outputs["TableName"],
-                topic_arn=outputs["TopicArn"],
-                queue_url=outputs["QueueUrl"],
-                dlq_url=outputs["DeadLetterQueueUrl"],
-                region=template.region,
-                endpoint_url=self.endpoint_url,
+            declared = stack_from_outputs(
+                template.outputs(), region=template.region, endpoint_url=self.endpoint_url
             )
-            provision(template, unresolved, self.template_path)
+            provision(template, declared, self.template_path)
             # Read back the way every other command will find it.
             self._stack = resolve_stack(endpoint_url=self.endpoint_url)
             self._function = function
