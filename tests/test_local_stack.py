@@ -12,7 +12,6 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from newswatch.aws.article_store import ArticleStore
@@ -176,15 +175,14 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(local: Local
     sqs = local.stack.sqs()
     sqs.send_message(QueueUrl=local.stack.queue_url, MessageBody="not an S3 notification")
     max_receives = RESOURCES["IngestQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    assert local.dead_letters() == 0
     failures = 0
-    dead: list[Any] = []
     for _ in range(max_receives + 5):
         failures += local.poll(wait_seconds=0).failed_messages
-        dead = sqs.receive_message(QueueUrl=local.stack.dlq_url, WaitTimeSeconds=0).get(
-            "Messages", []
-        )
-        if dead:
+        if local.dead_letters():
             break
+    assert local.dead_letters() == 1
+    dead = sqs.receive_message(QueueUrl=local.stack.dlq_url, WaitTimeSeconds=0)["Messages"]
     assert [message["Body"] for message in dead] == ["not an S3 notification"]
     assert failures == max_receives
 

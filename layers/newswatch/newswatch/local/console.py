@@ -55,6 +55,7 @@ def describe_object(
 def serve(local: LocalStack, echo: Echo = print) -> None:
     """Hand queued notifications to the handler until interrupted (Ctrl-C)."""
     store = article_store(local)
+    dead_letters = local.dead_letters()
     while True:
         result = local.poll(wait_seconds=1)
         for ref in result.succeeded:
@@ -66,6 +67,17 @@ def serve(local: LocalStack, echo: Echo = print) -> None:
                 f"{result.failed_messages} message(s) failed; they are retried, and after the "
                 "queue's maxReceiveCount moved to the dead-letter queue"
             )
+        now_dead = local.dead_letters()
+        if now_dead > dead_letters:
+            echo(dead_letter_notice(local, now_dead))
+        dead_letters = now_dead
+
+
+def dead_letter_notice(local: LocalStack, count: int) -> str:
+    return (
+        f"{count} message(s) in the dead-letter queue; read them with `aws --endpoint-url "
+        f"{local.endpoint_url} sqs receive-message --queue-url {local.stack.dlq_url}`"
+    )
 
 
 def run_demo(
@@ -98,6 +110,9 @@ def run_demo(
                 echo(line)
         elif key in pending:
             echo(f"  no outcome within {timeout_seconds:.0f} s (retrying; see the log above)")
+            dead = local.dead_letters()
+            if dead:
+                echo("  " + dead_letter_notice(local, dead))
         else:
             echo("  not announced: the bucket notifies the queue only of " + local.announced)
     if alerts:

@@ -297,6 +297,15 @@ class LocalStack:
             succeeded=succeeded, failed_messages=len(failed_ids), alerts=outbox.collect()
         )
 
+    def dead_letters(self) -> int:
+        """How many messages wait in the dead-letter queue."""
+        if self._sqs is None:
+            raise NewswatchError("the local stack is not started")
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=self.stack.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
     def invoke(self, event: dict[str, Any]) -> Any:
         """Call the handler with ``event`` and a Lambda-like context; returns its response."""
         function, handler = self._function, self._handler
