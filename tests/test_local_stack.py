@@ -267,6 +267,9 @@ def test_intrinsic_functions_resolve_as_cloudformation_does() -> None:
         "http://e:1/123456789012/s-Queue-on"
     )
     assert resolved.resolve({"Fn::Join": ["-", {"Fn::Split": [".", "a.b.c"]}]}) == "a-b-c"
+    assert resolved.resolve({"Fn::GetAtt": "Queue.Arn"}) == resolved.resolve(
+        {"Fn::GetAtt": ["Queue", "Arn"]}
+    )
     assert resolved.resolve(
         [{"Fn::If": ["IsOn", "x", {"Ref": "AWS::NoValue"}]}, {"Fn::Select": [1, ["p", "q"]]}]
     ) == ["x", "q"]

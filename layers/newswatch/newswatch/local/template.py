@@ -207,7 +207,9 @@ class LocalTemplate:
         if function == "Condition":
             return self.condition(argument)
         if function == "Fn::GetAtt":
-            logical_id, attribute = argument
+            # Long form: ["Resource", "Attribute"] or "Resource.Attribute".
+            parts = argument.split(".", 1) if isinstance(argument, str) else argument
+            logical_id, attribute = parts
             return self._get_att(logical_id, attribute)
         if function == "Fn::Sub":
             return self._sub(argument)
