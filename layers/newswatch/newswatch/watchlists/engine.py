@@ -44,7 +44,9 @@ _TITLE, _TEXT = 0, 1
 # ["|", [...]], ["!", child], ["n", distance, ordered, left, right].
 Encoded = list[Any]
 Occurrence = tuple[int, int, int]  # segment (title 0, text 1), first token, token after last
-Evidence = tuple[str, int, int, int]  # term as written, segment, first token, token after last
+# Segment, first token, minus the token after the last (so that sorting puts reading order
+# first and, at one place, the longest first), term as written.
+Evidence = tuple[int, int, int, str]
 Span = tuple[int, int, int, tuple[Evidence, ...]]  # segment, first, after last, evidence
 
 
@@ -425,44 +427,53 @@ class WatchlistSet:
                         candidates.add(watchlists)
                     else:
                         candidates.update(watchlists)
-        evaluator = _Evaluator(found, segments[_TEXT].lead_tokens)
+        evaluator = _Evaluator(found, segments)
         matches = []
         for position in sorted(candidates):
             rule, description = self.rule(position)
             if evaluator.holds(rule):
-                hits = _hits(evaluator.evidence(rule), segments)
-                matches.append(Match(self.names[position], hits, description))
+                matches.append(Match(self.names[position], evaluator.hits(rule), description))
         return matches
 
     def _find(self, number: int, segment: _Segment, found: dict[int, list[Occurrence]]) -> None:
-        """Every atom occurrence in one segment: one set intersection picks the tokens that
-        start a pattern, so only those positions are visited."""
+        """Every atom occurrence in one segment. Set operations pick the distinct words that
+        start a pattern or fit a wildcard; one pass then collects their positions."""
         tokens = segment.tokens
-        words = self._words
-        present = words.keys() & set(tokens)
-        if present:
-            positions: dict[str, list[int]] = {}
-            for index in [index for index, token in enumerate(tokens) if token in present]:
-                positions.setdefault(tokens[index], []).append(index)
-            for token, starts in positions.items():
-                atoms, following, wildcards = words[token]
-                if atoms:
-                    occurrences = [(number, start, start + 1) for start in starts]
-                    for atom in atoms:
-                        found.setdefault(atom, []).extend(occurrences)
-                if following or wildcards:
-                    for start in starts:
-                        _follow(number, tokens, start, following, wildcards, found)
-        if self._wildcards:
-            self._find_wildcards(number, tokens, found)
-
-    def _find_wildcards(
-        self, number: int, tokens: list[str], found: dict[int, list[Occurrence]]
-    ) -> None:
-        """``word*`` terms, by whichever is fewer: the article's distinct words, each looked up
-        by its first letters, or the prefixes, each found by bisection in the sorted words."""
-        wildcards = self._wildcards
+        count = len(tokens)
         distinct = set(tokens)
+        words = self._words
+        present = words.keys() & distinct
+        wildcard_atoms = self._wildcard_atoms(distinct) if self._wildcards else {}
+        if not present and not wildcard_atoms:
+            return
+        positions: dict[str, list[int]] = {token: [] for token in present}
+        positions.update((token, []) for token in wildcard_atoms)
+        for index in [index for index, token in enumerate(tokens) if token in positions]:
+            positions[tokens[index]].append(index)
+        for token, starts in positions.items():
+            entry = words.get(token)
+            atoms = [*entry[0], *wildcard_atoms.get(token, ())] if entry else wildcard_atoms[token]
+            if atoms:
+                occurrences = [(number, start, start + 1) for start in starts]
+                for atom in atoms:
+                    found.setdefault(atom, []).extend(occurrences)
+            if entry is None:
+                continue
+            _, following, wildcards = entry
+            if wildcards:
+                for start in starts:
+                    _follow(number, tokens, start, following, wildcards, found)
+            elif following:
+                # Most occurrences of a phrase's first word ("the", "south") do not go on with
+                # the phrase: test the next word here before walking the trie.
+                for start in starts:
+                    if start + 1 < count and tokens[start + 1] in following:
+                        _follow(number, tokens, start, following, None, found)
+
+    def _wildcard_atoms(self, distinct: set[str]) -> dict[str, list[int]]:
+        """The ``word*`` atoms each distinct word fits, found by whichever is fewer: the words,
+        each looked up by its first letters, or the prefixes, each bisected into the words."""
+        wildcards = self._wildcards
         atoms_of: dict[str, list[int]] = {}
         if len(wildcards) < len(distinct):
             ordered = sorted(distinct)
@@ -478,10 +489,7 @@ class WatchlistSet:
                     for prefix, atom in wildcards.get(token[:length], ()):
                         if token.startswith(prefix):
                             atoms_of.setdefault(token, []).append(atom)
-        if atoms_of:
-            for start in [start for start, token in enumerate(tokens) if token in atoms_of]:
-                for atom in atoms_of[tokens[start]]:
-                    found.setdefault(atom, []).append((number, start, start + 1))
+        return atoms_of
 
     def _confirm_exact(
         self, segments: tuple[_Segment, _Segment], found: dict[int, list[Occurrence]]
@@ -560,9 +568,16 @@ class _Evaluator:
     asked only of the rules that hold, and keeps a few occurrences per term (enough to explain).
     """
 
-    def __init__(self, found: dict[int, list[Occurrence]], lead_tokens: int) -> None:
+    def __init__(
+        self, found: dict[int, list[Occurrence]], segments: tuple[_Segment, _Segment]
+    ) -> None:
         self.found = found
-        self.lead_tokens = lead_tokens
+        self.segments = segments
+        self.lead_tokens = segments[_TEXT].lead_tokens
+        # Many watchlists that fire on one article share terms: their evidence and hits are
+        # built once per article.
+        self._term_evidence: dict[tuple[Any, ...], list[Evidence]] = {}
+        self._hits: dict[Evidence, Hit] = {}
 
     def holds(self, rule: Encoded) -> bool:
         kind = rule[0]
@@ -585,14 +600,50 @@ class _Evaluator:
         kind = rule[0]
         if kind in ("t", "c"):
             term = rule if kind == "t" else rule[2]
-            text = term[1]
-            shown = self.occurrences(term)[:MAX_HITS_PER_TERM]
-            return [(text, number, start, end) for number, start, end in shown]
+            key = (term[1], term[3], *term[2])
+            found = self._term_evidence.get(key)
+            if found is None:
+                text = term[1]
+                shown = self.occurrences(term)[:MAX_HITS_PER_TERM]
+                found = self._term_evidence[key] = [
+                    (number, start, -end, text) for number, start, end in shown
+                ]
+            return found
         if kind == "!":
             return []
-        if kind in ("&", "|"):
+        if kind == "&":  # it holds, so every part does
+            return [item for child in rule[1] for item in self.evidence(child)]
+        if kind == "|":
             return [item for child in rule[1] if self.holds(child) for item in self.evidence(child)]
         return [item for span in self.spans(rule)[:MAX_HITS_PER_TERM] for item in span[3]]
+
+    def hits(self, rule: Encoded) -> tuple[Hit, ...]:
+        """The evidence of a holding ``rule`` as hits in reading order, title first; a few per
+        term, none nested in another of the same term ("Korean" inside "North Korean" when
+        both are forms of "Korea")."""
+        shown: dict[str, int] = {}
+        reached: dict[tuple[str, int], int] = {}
+        made = self._hits
+        hits = []
+        for item in sorted(set(self.evidence(rule))):
+            number, start, negative_end, term = item
+            if shown.get(term, 0) >= MAX_HITS_PER_TERM or start < reached.get((term, number), 0):
+                continue
+            shown[term] = shown.get(term, 0) + 1
+            reached[term, number] = -negative_end
+            hit = made.get(item)
+            if hit is None:
+                hit = made[item] = self._hit(item)
+            hits.append(hit)
+        return tuple(hits)
+
+    def _hit(self, item: Evidence) -> Hit:
+        number, start, negative_end, term = item
+        segment = self.segments[number]
+        first, last = segment.starts[start], segment.ends[-negative_end - 1]
+        where = "title" if number == _TITLE else "lead" if start < self.lead_tokens else "body"
+        source = segment.text
+        return Hit(term, where, first, last, source[first:last], source)
 
     def occurrences(self, term: Encoded) -> list[Occurrence]:
         """Where a term occurs (any of its atoms), in order, within its field if it has one."""
@@ -616,7 +667,7 @@ class _Evaluator:
         if kind == "t":
             text = rule[1]
             return [
-                (number, start, end, ((text, number, start, end),))
+                (number, start, end, ((number, start, -end, text),))
                 for number, start, end in self.occurrences(rule)
             ]
         if kind == "|":
@@ -648,27 +699,3 @@ class _Evaluator:
                     span = (number, min(start, other_start), max(end, other_end))
                     pairs.add((*span, evidence + other_evidence))
         return sorted(pairs)
-
-
-def _hits(evidence: list[Evidence], segments: tuple[_Segment, _Segment]) -> tuple[Hit, ...]:
-    """Evidence as hits in reading order, title first; a few per term, none nested in another
-    of the same term ("Korean" inside "North Korean" when both are forms of "Korea")."""
-    shown: dict[str, int] = {}
-    reached: dict[tuple[str, int], int] = {}
-    hits = []
-    for term, number, start, end in sorted(set(evidence), key=_reading_order):
-        if shown.get(term, 0) >= MAX_HITS_PER_TERM or start < reached.get((term, number), 0):
-            continue
-        shown[term] = shown.get(term, 0) + 1
-        reached[term, number] = end
-        segment = segments[number]
-        first, last = segment.starts[start], segment.ends[end - 1]
-        where = "title" if number == _TITLE else "lead" if start < segment.lead_tokens else "body"
-        source = segment.text
-        hits.append(Hit(term, where, first, last, source[first:last], source))
-    return tuple(hits)
-
-
-def _reading_order(evidence: Evidence) -> tuple[int, int, int, str]:
-    term, number, start, end = evidence
-    return number, start, -end, term

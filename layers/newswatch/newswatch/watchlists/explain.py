@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 SNIPPET_LIMIT = 160
 _ELLIPSIS = "…"
 _WHITESPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One place where a watchlist term was found.
 
     ``start``/``end`` are character offsets into ``article.title`` for the title field and into
     ``article.text`` for ``lead`` and ``body``; ``matched`` is the article's own spelling.
-    ``source`` is that field's text, kept so that the snippet is built only when read.
+    ``source`` is that field's text, kept so that the snippet is built only when read. A named
+    tuple, because a large article can produce thousands and they must be cheap to make.
     """
 
     term: str
@@ -26,7 +25,10 @@ class Hit:
     start: int
     end: int
     matched: str
-    source: str = dataclasses.field(repr=False, compare=False)
+    source: str
+
+    def __repr__(self) -> str:
+        return f"Hit({self.term!r}, {self.field}, {self.start}:{self.end}, {self.matched!r})"
 
     @property
     def snippet(self) -> str:
