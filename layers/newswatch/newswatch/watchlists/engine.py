@@ -18,6 +18,8 @@ import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Any, cast
 
 from newswatch.article import Article
@@ -231,6 +233,20 @@ def _keys_in(rule: Encoded) -> Iterable[str]:
             yield from _keys_in(child)
 
 
+@cache
+def engine_fingerprint() -> str:
+    """What a compiled index depends on besides the watchlists: the format and the word forms.
+
+    Stored in the index and checked on loading, so that a deployment with a new place table
+    recompiles the stored watchlists instead of matching with stale forms.
+    """
+    package = resources.files(__package__)
+    digest = hashlib.sha256(FORMAT.encode())
+    for part in ("forms.py", "normalise.py", "data/places.tsv"):
+        digest.update(package.joinpath(part).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _compact_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -324,6 +340,7 @@ class WatchlistSet:
 
         tables = {
             "format": FORMAT,
+            "engine": engine_fingerprint(),
             "version": hashlib.sha256(canonical.encode()).hexdigest()[:16],
             "words": compiler.words,
             "wildcards": compiler.wildcards,
@@ -382,6 +399,8 @@ class WatchlistSet:
             tables = json.loads(_inflate(sections[0]))
             if not isinstance(tables, dict) or tables.get("format") != FORMAT:
                 raise ValueError(f"its tables are not in the {FORMAT} format")
+            if tables.get("engine") != engine_fingerprint():
+                raise ValueError("it was compiled with other word forms or engine: recompile it")
             names = _inflate(sections[1]).decode().split("\n")
             rules = _inflate(sections[2]).split(b"\n")
             return cls(tables, names, rules, sections[3])
