@@ -33,7 +33,7 @@ from newswatch.watchlists.query import And, Count, Near, Node, Not, Term
 FORMAT = "newswatch-watchlists/2"
 _MAGIC = FORMAT.encode() + b"\n"
 MAX_INDEX_BYTES = 1 << 30
-MAX_HITS_PER_TERM = 5
+MAX_HITS_PER_TERM = 3  # quotes per term in an explanation; enough to judge, cheap to build
 WILDCARD_KEY_LENGTH = 3
 MAX_PAIRS_PER_WATCHLIST = 64
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
@@ -605,9 +605,9 @@ class _Evaluator:
                 return bool(self.occurrences(rule))
             return not self.found.keys().isdisjoint(rule[2])
         if kind == "&":
-            return all(self.holds(child) for child in rule[1])
+            return all(map(self.holds, rule[1]))
         if kind == "|":
-            return any(self.holds(child) for child in rule[1])
+            return any(map(self.holds, rule[1]))
         if kind == "!":
             return not self.holds(rule[1])
         if kind == "c":
