@@ -44,6 +44,7 @@ def one(rule: dict[str, Any]) -> dict[str, Any]:
         ("headline:Russia", "query, column 1: unknown field 'headline:'"),
         ("count(Russia) > 2", "query, column 1: expected count(term) >= n"),
         ("Rus*sia", "query, column 1: 'Rus*sia': a wildcard '*' may only end a word"),
+        ("Kyiv =Ukrain*", "query, column 6: '=Ukrain*': '=' (exact) and '*' (wildcard) do not mix"),
         ("OR Russia", "query, column 1: expected a term after the start of the query, found 'OR'"),
         ("(" * 40 + "x" + ")" * 40, "nested more than 32 levels deep"),
     ],

@@ -1,12 +1,13 @@
 """One shared index for all watchlists, so an article costs what its own words and hits cost.
 
-Compilation reduces every term (with its word forms from :mod:`forms`, its aliases, ``=`` exact
-spellings and ``word*`` wildcards) to *atoms*, each found through one dictionary keyed by
-normalised token sequences. Each watchlist registers under a minimal set of its atoms (a set
-that any true evaluation must hit; the rarest across the whole set is chosen), so matching an
-article is: tokenise, look its tokens up, then evaluate only the watchlists whose trigger atoms
-were found. The compiled form is plain JSON (zlib-compressed): a cold Lambda loads it rather
-than recompiling, and loading parses each watchlist's rule only when a hit first needs it.
+Compilation reduces every term (its word forms from :mod:`forms`, its aliases, ``=`` exact
+spellings, ``word*`` wildcards) to *atoms*, found through one word-level trie over normalised
+tokens. Each watchlist registers under its two rarest requirements (trigger keys that any true
+evaluation must find: an atom, or an atom in the title or lead), so matching an article is:
+tokenise, look up the words that start a pattern, gather the watchlists whose requirements were
+all found, and evaluate only those. The compiled index is JSON and text in zlib sections: a
+cold Lambda loads it instead of recompiling, and parses a watchlist's rule only when a hit
+first makes it a candidate.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ WILDCARD_KEY_LENGTH = 3
 MAX_PAIRS_PER_WATCHLIST = 64
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 _POSSESSIVE = "'s"
-_FIELD_CODES = {None: "", "title": "title", "lead": "lead", "body": "body"}
 _FIELD_KEY_PREFIXES = {"title": "t", "lead": "l"}
 _TITLE, _TEXT = 0, 1
 
@@ -127,7 +127,7 @@ class _Compiler:
     def encode(self, node: Node) -> Encoded:
         if isinstance(node, Term):
             atoms = [self.atom(node), *(self.atom(alias) for alias in node.aliases)]
-            return ["t", node.text, sorted(set(atoms)), _FIELD_CODES[node.field]]
+            return ["t", node.text, sorted(set(atoms)), node.field or ""]
         if isinstance(node, Count):
             return ["c", node.minimum, self.encode(node.term)]
         if isinstance(node, Not):

@@ -99,6 +99,8 @@ def parse_term(written: str, column: int = 1) -> Term:
         body = body[1:-1]
     wildcard = body.endswith("*")
     stem = body[:-1] if wildcard else body
+    if exact and wildcard:
+        raise QuerySyntaxError(column, f"{written!r}: '=' (exact) and '*' (wildcard) do not mix")
     if "*" in stem:
         raise QuerySyntaxError(column, f"{written!r}: a wildcard '*' may only end a word")
     if wildcard and (not stem or not (stem[-1].isalnum() or stem[-1] == "_")):
