@@ -130,3 +130,12 @@ def test_push_then_preview_over_stored_articles(
     record = json.loads(line)
     assert record["title"] == "Storm"
     assert [match["watchlist"] for match in record["matches"]] == ["storm-warnings"]
+
+
+def test_preview_of_an_unknown_watchlist_is_a_clear_error(
+    env: IngestEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy_outputs(env)
+    args = ["watchlists", "preview", str(DEMO), "--stack", "newswatch-test", "--only", "nope"]
+    assert main(args) == 2
+    assert "no watchlist named nope in the file" in capsys.readouterr().err

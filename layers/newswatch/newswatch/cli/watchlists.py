@@ -15,6 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from newswatch.errors import NewswatchError
 from newswatch.stack import add_stack_arguments, stack_from_args
 from newswatch.watchlists import WatchlistSet, check_watchlists, load_watchlists
 
@@ -133,6 +134,6 @@ def _selected(watchlists: WatchlistSet, only: list[str] | None) -> WatchlistSet:
     document = watchlists.to_document()
     unknown = sorted(set(only) - set(watchlists.names))
     if unknown:
-        raise SystemExit(f"newswatch: no watchlist named {', '.join(unknown)} in the file")
+        raise NewswatchError(f"no watchlist named {', '.join(unknown)} in the file")
     kept = [entry for entry in document["watchlists"] if entry["name"] in only]
     return load_watchlists({"watchlists": kept})
