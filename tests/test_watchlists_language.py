@@ -185,3 +185,26 @@ def test_matches_come_in_file_order_and_only_those_that_fire() -> None:
     )
     fired = [match.watchlist for match in watchlists.match(Article(text=LEAD, title=""))]
     assert fired == ["b-second", "c-only-not"]
+
+
+def test_the_explanation_says_what_satisfied_each_clause() -> None:
+    watchlists = load_watchlists(
+        {
+            "watchlists": [
+                {
+                    "name": "troops",
+                    "all": ["North Korea"],
+                    "any": ["troops", "soldiers"],
+                    "none": ["football"],
+                }
+            ]
+        }
+    )
+    (match,) = watchlists.match(Article(text=LEAD, title=""))
+    lines = match.explain().splitlines()
+    assert lines[:4] == [
+        'troops: "North Korea" AND (troops OR soldiers) AND NOT football',
+        '  + "North Korea": found North Korea',
+        "  + (troops OR soldiers): found troops",
+        "  + NOT football: none of it present",
+    ]

@@ -17,7 +17,7 @@ import json
 import unicodedata
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -26,7 +26,7 @@ from typing import Any, cast
 from newswatch.article import Article
 from newswatch.watchlists.diagnostics import Diagnostic, WatchlistError
 from newswatch.watchlists.document import WatchlistDefinition
-from newswatch.watchlists.explain import Hit, Match
+from newswatch.watchlists.explain import Clause, Hit, Match
 from newswatch.watchlists.forms import variants
 from newswatch.watchlists.normalise import token_spans, tokenise_with_offsets
 from newswatch.watchlists.query import And, Count, Near, Node, Not, Term
@@ -187,7 +187,7 @@ def _triggers(rules: list[Encoded]) -> dict[str, Any]:
     """
     frequency: dict[str, int] = {}
     for rule in rules:
-        for key in set(_keys_in(rule)):
+        for key in {key for term in _term_nodes(rule) for key in _term_keys(term)}:
             frequency[key] = frequency.get(key, 0) + 1
 
     def cost(group: frozenset[str]) -> int:
@@ -219,18 +219,23 @@ def _triggers(rules: list[Encoded]) -> dict[str, Any]:
     return {"triggers": triggers, "always": always}
 
 
-def _keys_in(rule: Encoded) -> Iterable[str]:
+def _written_terms(rule: Encoded) -> frozenset[str]:
+    return frozenset(term[1] for term in _term_nodes(rule))
+
+
+def _term_nodes(rule: Encoded) -> Iterator[Encoded]:
+    """Every term node of a rule, in reading order."""
     kind = rule[0]
     if kind == "t":
-        yield from _term_keys(rule)
+        yield rule
     elif kind in ("c", "!"):
-        yield from _keys_in(rule[-1])
+        yield from _term_nodes(rule[-1])
     elif kind == "n":
-        yield from _keys_in(rule[3])
-        yield from _keys_in(rule[4])
+        yield from _term_nodes(rule[3])
+        yield from _term_nodes(rule[4])
     else:
         for child in rule[1]:
-            yield from _keys_in(child)
+            yield from _term_nodes(child)
 
 
 @cache
@@ -327,7 +332,7 @@ class WatchlistSet:
         self._exact = {int(atom): tuple(spelling) for atom, spelling in tables["exact"].items()}
         self._triggers: dict[str, list[Any]] = tables["triggers"]
         self._always: list[int] = tables["always"]
-        self._parsed: dict[int, tuple[Encoded, str]] = {}
+        self._parsed: dict[int, tuple[Encoded, str, tuple[Clause, ...]]] = {}
 
     @classmethod
     def compile(
@@ -408,12 +413,20 @@ class WatchlistSet:
             message = f"cannot load the compiled watchlist index: {error}"
             raise WatchlistError([Diagnostic("error", None, None, message)]) from error
 
-    def rule(self, position: int) -> tuple[Encoded, str]:
-        """The rule of the watchlist at ``position`` and its description, parsed once."""
+    def rule(self, position: int) -> tuple[Encoded, str, tuple[Clause, ...]]:
+        """The rule of the watchlist at ``position``, its description and its top-level
+        clauses, parsed once (a warm function reuses them for every article)."""
         parsed = self._parsed.get(position)
         if parsed is None:
             rule = json.loads(self._rules[position])
-            parsed = self._parsed[position] = (rule, describe(rule))
+            parts = rule[1] if rule[0] == "&" else [rule]
+            clauses = tuple(
+                Clause(
+                    describe(part), part[0] == "!", frozenset(term[1] for term in _term_nodes(part))
+                )
+                for part in parts
+            )
+            parsed = self._parsed[position] = (rule, describe(rule), clauses)
         return parsed
 
     def match(self, article: Article) -> list[Match]:
@@ -449,9 +462,10 @@ class WatchlistSet:
         evaluator = _Evaluator(found, segments)
         matches = []
         for position in sorted(candidates):
-            rule, description = self.rule(position)
+            rule, description, clauses = self.rule(position)
             if evaluator.holds(rule):
-                matches.append(Match(self.names[position], evaluator.hits(rule), description))
+                hits = evaluator.hits(rule)
+                matches.append(Match(self.names[position], hits, description, clauses))
         return matches
 
     def _find(self, number: int, segment: _Segment, found: dict[int, list[Occurrence]]) -> None:

@@ -46,6 +46,15 @@ class Hit(NamedTuple):
         }
 
 
+class Clause(NamedTuple):
+    """One top-level part of a rule (an ``all`` entry, the ``any`` group, a ``NOT``...), with
+    the terms written in it, so an explanation can say which parts were satisfied by what."""
+
+    text: str
+    negative: bool
+    terms: frozenset[str]
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """A watchlist that fired on an article, with its rule and the hits that made it fire."""
@@ -53,15 +62,21 @@ class Match:
     watchlist: str
     hits: tuple[Hit, ...]
     rule: str = ""
+    clauses: tuple[Clause, ...] = ()
 
     def explain(self) -> str:
-        """A few lines for a person: the rule, then every hit with where it was and its context."""
+        """A few lines for a person: the rule, what satisfied each of its parts, then every hit
+        with its field, offsets and context."""
         lines = [f"{self.watchlist}: {self.rule}" if self.rule else self.watchlist]
+        found = {hit.term for hit in self.hits}
+        for clause in self.clauses:
+            if clause.negative:
+                lines.append(f"  + {clause.text}: none of it present")
+            else:
+                lines.append(f"  + {clause.text}: found {', '.join(sorted(clause.terms & found))}")
         for hit in self.hits:
             shown = hit.term if hit.matched == hit.term else f"{hit.term} (as {hit.matched!r})"
             lines.append(f"  - {shown} in {hit.field} [{hit.start}:{hit.end}]: {hit.snippet}")
-        if not self.hits:
-            lines.append("  (no term needed to be present: the rule only excludes)")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
