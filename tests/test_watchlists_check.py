@@ -242,3 +242,13 @@ def test_an_index_compiled_with_other_word_forms_is_refused() -> None:
     stale = magic + b"\n" + len(packed).to_bytes(8, "big") + packed + rest[8 + size :]
     with pytest.raises(WatchlistError, match="compiled with other word forms"):
         WatchlistSet.loads(stale)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_file_nested_absurdly_deep_is_an_error_not_a_recursion_error(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"deep{suffix}"
+    path.write_text('{"watchlists": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    (found,) = check_watchlists(path)
+    assert found.message.endswith("nested too deeply to be a watchlist file")

@@ -208,3 +208,12 @@ def test_the_explanation_says_what_satisfied_each_clause() -> None:
         "  + (troops OR soldiers): found troops",
         "  + NOT football: none of it present",
     ]
+
+
+def test_a_near_of_a_near() -> None:
+    # Seoul(0) ... North Korean(5-6) troops had been sent to Russia(12): 5 words between the
+    # inner pair, and 4 between Seoul and the span it makes.
+    inner = '("North Korean" NEAR/5 Russia)'
+    assert fires({"query": f"{inner} NEAR/4 Seoul"}, text=LEAD, title="")
+    assert not fires({"query": f"{inner} NEAR/3 Seoul"}, text=LEAD, title="")
+    assert not fires({"query": '("North Korean" NEAR/4 Russia) NEAR/12 Seoul'}, text=LEAD, title="")

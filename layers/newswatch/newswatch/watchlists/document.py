@@ -64,6 +64,9 @@ def read_source(source: Source) -> Mapping[str, Any]:
         raise _file_error(f"{path}: not valid JSON: {error}") from error
     except yaml.YAMLError as error:
         raise _file_error(f"{path}: not valid YAML: {error}") from error
+    except RecursionError:
+        # Both parsers recurse per nesting level; a watchlist file is a few levels deep.
+        raise _file_error(f"{path}: nested too deeply to be a watchlist file") from None
     if not isinstance(parsed, Mapping):
         raise _file_error(f"{path}: expected a mapping with a 'watchlists' list at the top")
     return parsed

@@ -37,6 +37,7 @@ MAX_INDEX_BYTES = 1 << 30
 MAX_HITS_PER_TERM = 3  # quotes per term in an explanation; enough to judge, cheap to build
 WILDCARD_KEY_LENGTH = 3
 MAX_PAIRS_PER_WATCHLIST = 64
+MAX_NEAR_SPANS = 10_000  # pairs a nested NEAR keeps for the NEAR around it
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 _POSSESSIVE = "'s"
 _FIELD_KEY_PREFIXES = {"title": "t", "lead": "l"}
@@ -626,7 +627,7 @@ class _Evaluator:
             return not self.holds(rule[1])
         if kind == "c":
             return len(self.occurrences(rule[2])) >= int(rule[1])
-        return bool(self.spans(rule))
+        return bool(self.spans(rule, 1))
 
     def evidence(self, rule: Encoded) -> list[Evidence]:
         """The occurrences that make a holding ``rule`` true (none for a NOT)."""
@@ -648,7 +649,8 @@ class _Evaluator:
             return [item for child in rule[1] for item in self.evidence(child)]
         if kind == "|":
             return [item for child in rule[1] if self.holds(child) for item in self.evidence(child)]
-        return [item for span in self.spans(rule)[:MAX_HITS_PER_TERM] for item in span[3]]
+        spans = self.spans(rule, MAX_HITS_PER_TERM)[:MAX_HITS_PER_TERM]
+        return [item for span in spans for item in span[3]]
 
     def hits(self, rule: Encoded) -> tuple[Hit, ...]:
         """The evidence of a holding ``rule`` as hits in reading order, title first; a few per
@@ -694,8 +696,12 @@ class _Evaluator:
             return [found for found in occurrences if found[0] == _TEXT and found[1] < lead]
         return occurrences
 
-    def spans(self, rule: Encoded) -> list[Span]:
-        """Where a term, a group of alternatives or a NEAR occurs, each with its evidence."""
+    def spans(self, rule: Encoded, limit: int = MAX_NEAR_SPANS) -> list[Span]:
+        """Where a term, a group of alternatives or a NEAR occurs, each with its evidence.
+
+        A NEAR stops after ``limit`` pairs: one answers whether it holds, a few explain it, and
+        the cap keeps "the NEAR/1000 a" over a long text from building millions of pairs.
+        """
         kind = rule[0]
         if kind == "t":
             text = rule[1]
@@ -704,10 +710,10 @@ class _Evaluator:
                 for number, start, end in self.occurrences(rule)
             ]
         if kind == "|":
-            return sorted({span for child in rule[1] for span in self.spans(child)})
-        return self.near_spans(rule)
+            return sorted({span for child in rule[1] for span in self.spans(child, limit)})
+        return self.near_spans(rule, limit)
 
-    def near_spans(self, rule: Encoded) -> list[Span]:
+    def near_spans(self, rule: Encoded, limit: int) -> list[Span]:
         """Pairs at most ``distance`` words apart (words strictly between them), same field.
 
         The right side is sorted, so each left occurrence looks only at the window of right
@@ -719,7 +725,7 @@ class _Evaluator:
             return []
         keys = [(span[0], span[1]) for span in right]
         widest = max(span[2] - span[1] for span in right)
-        pairs = set()
+        pairs: set[Span] = set()
         for number, start, end, evidence in self.spans(left_rule):
             lowest = end if ordered else start - distance - widest
             first = bisect_left(keys, (number, lowest))
@@ -731,4 +737,6 @@ class _Evaluator:
                 if gap <= distance:
                     span = (number, min(start, other_start), max(end, other_end))
                     pairs.add((*span, evidence + other_evidence))
+            if len(pairs) >= limit:
+                break
         return sorted(pairs)
