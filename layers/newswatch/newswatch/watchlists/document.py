@@ -125,10 +125,17 @@ class _EntryChecker:
         self.findings: list[Diagnostic] = []
 
     def error(self, location: str | None, message: str) -> None:
-        self.findings.append(Diagnostic("error", self.name, location, message))
+        self.findings.append(Diagnostic("error", self.name, self.where(location), message))
 
     def warn(self, location: str | None, message: str) -> None:
-        self.findings.append(Diagnostic("warning", self.name, location, message))
+        self.findings.append(Diagnostic("warning", self.name, self.where(location), message))
+
+    def where(self, location: str | None) -> str | None:
+        """Without a valid name, the entry's position is what lets the author find it."""
+        entry = f"watchlists[{self.position}]"
+        if self.name is not None or (location and location.startswith(entry)):
+            return location
+        return f"{entry}, {location}" if location else entry
 
     def check(self) -> WatchlistDefinition | None:
         entry = self.entry
