@@ -255,9 +255,8 @@ def test_a_file_nested_absurdly_deep_is_an_error_not_a_recursion_error(
 
 
 def test_without_a_valid_name_errors_point_at_the_entry_position() -> None:
-    found = errors(
-        {"watchlists": [{"name": "ok", "all": ["x"]}, {"name": "Bad", "query": "a AND"}]}
-    )
-    assert found[-1] == (
-        "error: watchlists[1], query, column 6: expected a term after AND, found the end of the query"
+    entries = [{"name": "ok", "all": ["x"]}, {"name": "Bad", "query": "a AND"}]
+    assert errors({"watchlists": entries})[-1] == (
+        "error: watchlists[1], query, column 6: "
+        "expected a term after AND, found the end of the query"
     )
