@@ -204,8 +204,8 @@ def test_the_explanation_says_what_satisfied_each_clause() -> None:
     lines = match.explain().splitlines()
     assert lines[:4] == [
         'troops: "North Korea" AND (troops OR soldiers) AND NOT football',
-        '  + "North Korea": found North Korea',
-        "  + (troops OR soldiers): found troops",
+        '  + "North Korea": found North Korea (1x)',
+        "  + (troops OR soldiers): found troops (1x)",
         "  + NOT football: none of it present",
     ]
 
@@ -217,3 +217,13 @@ def test_a_near_of_a_near() -> None:
     assert fires({"query": f"{inner} NEAR/4 Seoul"}, text=LEAD, title="")
     assert not fires({"query": f"{inner} NEAR/3 Seoul"}, text=LEAD, title="")
     assert not fires({"query": '("North Korean" NEAR/4 Russia) NEAR/12 Seoul'}, text=LEAD, title="")
+
+
+def test_hits_quote_a_few_places_but_mentions_count_them_all() -> None:
+    watchlists = load_watchlists({"watchlists": [{"name": "r", "query": "Russia NOT Kyiv"}]})
+    text = " ".join(["Russia’s army moved.", "Russia said so."] * 3)
+    (match,) = watchlists.match(Article(text=text, title="Russia"))
+    assert [hit.field for hit in match.hits] == ["title", "lead", "lead"]
+    assert match.mentions == (("Russia", 7),)
+    assert match.to_dict()["mentions"] == {"Russia": 7}
+    assert "  + Russia: found Russia (7x)" in match.explain()

@@ -224,19 +224,21 @@ def _written_terms(rule: Encoded) -> frozenset[str]:
     return frozenset(term[1] for term in _term_nodes(rule))
 
 
-def _term_nodes(rule: Encoded) -> Iterator[Encoded]:
-    """Every term node of a rule, in reading order."""
+def _term_nodes(rule: Encoded, *, skip_negated: bool = False) -> Iterator[Encoded]:
+    """Every term node of a rule in reading order (without those under a NOT, if asked)."""
     kind = rule[0]
     if kind == "t":
         yield rule
+    elif kind == "!" and skip_negated:
+        return
     elif kind in ("c", "!"):
-        yield from _term_nodes(rule[-1])
+        yield from _term_nodes(rule[-1], skip_negated=skip_negated)
     elif kind == "n":
-        yield from _term_nodes(rule[3])
-        yield from _term_nodes(rule[4])
+        yield from _term_nodes(rule[3], skip_negated=skip_negated)
+        yield from _term_nodes(rule[4], skip_negated=skip_negated)
     else:
         for child in rule[1]:
-            yield from _term_nodes(child)
+            yield from _term_nodes(child, skip_negated=skip_negated)
 
 
 @cache
@@ -466,7 +468,9 @@ class WatchlistSet:
             rule, description, clauses = self.rule(position)
             if evaluator.holds(rule):
                 hits = evaluator.hits(rule)
-                matches.append(Match(self.names[position], hits, description, clauses))
+                mentions = evaluator.mentions(rule)
+                name = self.names[position]
+                matches.append(Match(name, hits, description, clauses, mentions))
         return matches
 
     def _find(self, number: int, segment: _Segment, found: dict[int, list[Occurrence]]) -> None:
@@ -612,6 +616,7 @@ class _Evaluator:
         # built once per article.
         self._term_evidence: dict[tuple[Any, ...], list[Evidence]] = {}
         self._hits: dict[Evidence, Hit] = {}
+        self._counts: dict[tuple[Any, ...], int] = {}
 
     def holds(self, rule: Encoded) -> bool:
         kind = rule[0]
@@ -671,6 +676,18 @@ class _Evaluator:
                 hit = made[item] = self._hit(item)
             hits.append(hit)
         return tuple(hits)
+
+    def mentions(self, rule: Encoded) -> tuple[tuple[str, int], ...]:
+        """How often each term that made ``rule`` fire occurs (hits quote only a few)."""
+        counts: dict[str, int] = {}
+        for term in _term_nodes(rule, skip_negated=True):
+            key = (term[1], term[3], *term[2])
+            found = self._counts.get(key)
+            if found is None:
+                found = self._counts[key] = len(self.occurrences(term))
+            if found:
+                counts[term[1]] = max(counts.get(term[1], 0), found)
+        return tuple(counts.items())
 
     def _hit(self, item: Evidence) -> Hit:
         number, start, negative_end, term = item

@@ -63,17 +63,22 @@ class Match:
     hits: tuple[Hit, ...]
     rule: str = ""
     clauses: tuple[Clause, ...] = ()
+    # How often each term that fired occurs in the article: ``hits`` quote at most a few.
+    mentions: tuple[tuple[str, int], ...] = ()
 
     def explain(self) -> str:
         """A few lines for a person: the rule, what satisfied each of its parts, then every hit
         with its field, offsets and context."""
         lines = [f"{self.watchlist}: {self.rule}" if self.rule else self.watchlist]
-        found = {hit.term for hit in self.hits}
+        mentions = dict(self.mentions)
         for clause in self.clauses:
             if clause.negative:
                 lines.append(f"  + {clause.text}: none of it present")
-            else:
-                lines.append(f"  + {clause.text}: found {', '.join(sorted(clause.terms & found))}")
+                continue
+            found = ", ".join(
+                f"{term} ({mentions[term]}x)" for term in sorted(clause.terms & mentions.keys())
+            )
+            lines.append(f"  + {clause.text}: found {found}")
         for hit in self.hits:
             shown = hit.term if hit.matched == hit.term else f"{hit.term} (as {hit.matched!r})"
             lines.append(f"  - {shown} in {hit.field} [{hit.start}:{hit.end}]: {hit.snippet}")
@@ -83,6 +88,7 @@ class Match:
         return {
             "watchlist": self.watchlist,
             "rule": self.rule,
+            "mentions": dict(self.mentions),
             "hits": [hit.to_dict() for hit in self.hits],
         }
 
