@@ -449,11 +449,8 @@ class WatchlistSet:
         candidates = set(self._always)
         found_keys = _found_keys(found, segments[_TEXT].lead_tokens)
         triggers = self._triggers
-        for key in found_keys:
-            entry = triggers.get(key)
-            if entry is None:
-                continue
-            alone, with_other = entry
+        for key in triggers.keys() & found_keys:
+            alone, with_other = triggers[key]
             candidates.update(alone)
             if with_other:
                 for other in with_other.keys() & found_keys:
