@@ -487,14 +487,16 @@ class WatchlistSet:
             positions[tokens[index]].append(index)
         for token, starts in positions.items():
             entry = words.get(token)
-            atoms = [*entry[0], *wildcard_atoms.get(token, ())] if entry else wildcard_atoms[token]
+            if entry is None:
+                atoms, following, wildcards = wildcard_atoms[token], None, None
+            else:
+                atoms, following, wildcards = entry
+                if token in wildcard_atoms:
+                    atoms = atoms + wildcard_atoms[token]
             if atoms:
                 occurrences = [(number, start, start + 1) for start in starts]
                 for atom in atoms:
                     found.setdefault(atom, []).extend(occurrences)
-            if entry is None:
-                continue
-            _, following, wildcards = entry
             if wildcards:
                 for start in starts:
                     _follow(number, tokens, start, following, wildcards, found)
