@@ -224,21 +224,19 @@ def _written_terms(rule: Encoded) -> frozenset[str]:
     return frozenset(term[1] for term in _term_nodes(rule))
 
 
-def _term_nodes(rule: Encoded, *, skip_negated: bool = False) -> Iterator[Encoded]:
-    """Every term node of a rule in reading order (without those under a NOT, if asked)."""
+def _term_nodes(rule: Encoded) -> Iterator[Encoded]:
+    """Every term node of a rule, in reading order."""
     kind = rule[0]
     if kind == "t":
         yield rule
-    elif kind == "!" and skip_negated:
-        return
     elif kind in ("c", "!"):
-        yield from _term_nodes(rule[-1], skip_negated=skip_negated)
+        yield from _term_nodes(rule[-1])
     elif kind == "n":
-        yield from _term_nodes(rule[3], skip_negated=skip_negated)
-        yield from _term_nodes(rule[4], skip_negated=skip_negated)
+        yield from _term_nodes(rule[3])
+        yield from _term_nodes(rule[4])
     else:
         for child in rule[1]:
-            yield from _term_nodes(child, skip_negated=skip_negated)
+            yield from _term_nodes(child)
 
 
 @cache
@@ -464,8 +462,7 @@ class WatchlistSet:
         for position in sorted(candidates):
             rule, description, clauses = self.rule(position)
             if evaluator.holds(rule):
-                hits = evaluator.hits(rule)
-                mentions = evaluator.mentions(rule)
+                hits, mentions = evaluator.explain(rule)
                 name = self.names[position]
                 matches.append(Match(name, hits, description, clauses, mentions))
         return matches
@@ -613,9 +610,8 @@ class _Evaluator:
         self.lead_tokens = segments[_TEXT].lead_tokens
         # Many watchlists that fire on one article share terms: their evidence and hits are
         # built once per article.
-        self._term_evidence: dict[tuple[Any, ...], list[Evidence]] = {}
+        self._term_evidence: dict[tuple[Any, ...], tuple[int, list[Evidence]]] = {}
         self._hits: dict[Evidence, Hit] = {}
-        self._counts: dict[tuple[Any, ...], int] = {}
 
     def holds(self, rule: Encoded) -> bool:
         kind = rule[0]
@@ -633,38 +629,52 @@ class _Evaluator:
             return len(self.occurrences(rule[2])) >= int(rule[1])
         return bool(self.spans(rule, 1))
 
-    def evidence(self, rule: Encoded) -> list[Evidence]:
-        """The occurrences that make a holding ``rule`` true (none for a NOT)."""
+    def evidence(self, rule: Encoded, mentions: dict[str, int]) -> list[Evidence]:
+        """The occurrences that make a holding ``rule`` true (none for a NOT); ``mentions``
+        gathers how often each term that helped occurs in all (the evidence keeps a few)."""
         kind = rule[0]
         if kind in ("t", "c"):
             term = rule if kind == "t" else rule[2]
             key = (term[1], term[3], *term[2])
-            found = self._term_evidence.get(key)
-            if found is None:
+            cached = self._term_evidence.get(key)
+            if cached is None:
                 text = term[1]
-                shown = self.occurrences(term)[:MAX_HITS_PER_TERM]
-                found = self._term_evidence[key] = [
-                    (number, start, -end, text) for number, start, end in shown
+                occurrences = self.occurrences(term)
+                shown = [
+                    (number, start, -end, text)
+                    for number, start, end in occurrences[:MAX_HITS_PER_TERM]
                 ]
-            return found
+                cached = self._term_evidence[key] = (len(occurrences), shown)
+            count, shown = cached
+            if count > mentions.get(term[1], 0):
+                mentions[term[1]] = count
+            return shown
         if kind == "!":
             return []
         if kind == "&":  # it holds, so every part does
-            return [item for child in rule[1] for item in self.evidence(child)]
+            return [item for child in rule[1] for item in self.evidence(child, mentions)]
         if kind == "|":
-            return [item for child in rule[1] if self.holds(child) for item in self.evidence(child)]
+            return [
+                item
+                for child in rule[1]
+                if self.holds(child)
+                for item in self.evidence(child, mentions)
+            ]
+        for term in _term_nodes(rule):
+            self.evidence(term, mentions)
         spans = self.spans(rule, MAX_HITS_PER_TERM)[:MAX_HITS_PER_TERM]
         return [item for span in spans for item in span[3]]
 
-    def hits(self, rule: Encoded) -> tuple[Hit, ...]:
-        """The evidence of a holding ``rule`` as hits in reading order, title first; a few per
-        term, none nested in another of the same term ("Korean" inside "North Korean" when
-        both are forms of "Korea")."""
+    def explain(self, rule: Encoded) -> tuple[tuple[Hit, ...], tuple[tuple[str, int], ...]]:
+        """The hits of a holding ``rule`` in reading order, title first (a few per term, none
+        nested in another of the same term: "Korean" inside "North Korean" when both are
+        forms of "Korea"), and how often each term occurs."""
+        mentions: dict[str, int] = {}
         shown: dict[str, int] = {}
         reached: dict[tuple[str, int], int] = {}
         made = self._hits
         hits = []
-        for item in sorted(set(self.evidence(rule))):
+        for item in sorted(set(self.evidence(rule, mentions))):
             number, start, negative_end, term = item
             if shown.get(term, 0) >= MAX_HITS_PER_TERM or start < reached.get((term, number), 0):
                 continue
@@ -674,19 +684,7 @@ class _Evaluator:
             if hit is None:
                 hit = made[item] = self._hit(item)
             hits.append(hit)
-        return tuple(hits)
-
-    def mentions(self, rule: Encoded) -> tuple[tuple[str, int], ...]:
-        """How often each term that made ``rule`` fire occurs (hits quote only a few)."""
-        counts: dict[str, int] = {}
-        for term in _term_nodes(rule, skip_negated=True):
-            key = (term[1], term[3], *term[2])
-            found = self._counts.get(key)
-            if found is None:
-                found = self._counts[key] = len(self.occurrences(term))
-            if found:
-                counts[term[1]] = max(counts.get(term[1], 0), found)
-        return tuple(counts.items())
+        return tuple(hits), tuple(mentions.items())
 
     def _hit(self, item: Evidence) -> Hit:
         number, start, negative_end, term = item
