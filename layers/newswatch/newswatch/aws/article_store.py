@@ -2,7 +2,7 @@
 
 Every write that could be repeated by a redelivered notification or a retried batch is
 conditional, so repeating it changes nothing: this is what makes the pipeline idempotent.
-The key layout is in :mod:`newswatch.aws.keys` and explained in docs/storage.md.
+The key layout is in :mod:`newswatch.aws.keys` and explained in the README (Storage).
 """
 
 from __future__ import annotations

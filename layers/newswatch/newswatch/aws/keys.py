@@ -1,4 +1,4 @@
-"""The single-table key design, in one place (documented in docs/storage.md).
+"""The single-table key design, in one place (documented in the README, Storage).
 
 Base table ``PK``/``SK``; one global index ``GSI1`` (``GSI1PK``/``GSI1SK``); TTL on
 ``expires_at``. Everything about one notified object version lives in the partition
