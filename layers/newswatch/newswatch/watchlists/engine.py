@@ -618,7 +618,10 @@ class _Evaluator:
         if kind == "t":
             if rule[3]:
                 return bool(self.occurrences(rule))
-            return not self.found.keys().isdisjoint(rule[2])
+            atoms = rule[2]
+            if len(atoms) == 1:
+                return atoms[0] in self.found
+            return not self.found.keys().isdisjoint(atoms)
         if kind == "&":
             return all(map(self.holds, rule[1]))
         if kind == "|":
