@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -239,17 +239,7 @@ class ArticleStore:
             return stored
         body = self._s3.get_object(Bucket=self._bucket, Key=stored.extracted_key)["Body"]
         article = Article.from_dict(json.loads(body.read()))
-        return StoredArticle(
-            article_id=stored.article_id,
-            article=article,
-            bucket=stored.bucket,
-            key=stored.key,
-            version_id=stored.version_id,
-            ingested_at=stored.ingested_at,
-            watchlists=stored.watchlists,
-            text_truncated=False,
-            extracted_key=stored.extracted_key,
-        )
+        return replace(stored, article=article, text_truncated=False)
 
     # --- matches and their alerts ------------------------------------------------------------
 
