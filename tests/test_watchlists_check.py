@@ -260,3 +260,9 @@ def test_without_a_valid_name_errors_point_at_the_entry_position() -> None:
         "error: watchlists[1], query, column 6: "
         "expected a term after AND, found the end of the query"
     )
+
+
+def test_a_long_near_chain_is_refused_before_it_can_overflow_the_stack() -> None:
+    chain = " NEAR/1 ".join(["a"] * 1000)
+    (found,) = errors(one({"query": chain}))
+    assert "query, column 1: nested more than 64 levels deep" in found

@@ -20,7 +20,8 @@ from newswatch.watchlists.normalise import tokenise
 Field = Literal["title", "lead", "body"]
 FIELDS: tuple[Field, ...] = ("title", "lead", "body")
 MAX_QUERY_LENGTH = 10_000
-MAX_DEPTH = 32
+MAX_DEPTH = 32  # parentheses, NOT and fields, counted while parsing
+MAX_TREE_DEPTH = 64  # the parsed tree, NEAR chains included: evaluation recurses this deep
 MAX_NEAR_DISTANCE = 1_000
 MAX_COUNT = 1_000
 WILDCARD_MIN_LETTERS = 3
@@ -319,7 +320,29 @@ def parse_query(query: str) -> Node:
         raise QuerySyntaxError(MAX_QUERY_LENGTH + 1, f"longer than {MAX_QUERY_LENGTH} characters")
     if not query.strip():
         raise QuerySyntaxError(1, "the query is empty")
-    return _Parser(query).parse()
+    node = _Parser(query).parse()
+    if tree_depth(node) > MAX_TREE_DEPTH:
+        # A long "a NEAR/1 b NEAR/1 c ..." chain nests without parentheses.
+        raise QuerySyntaxError(1, f"nested more than {MAX_TREE_DEPTH} levels deep")
+    return node
+
+
+def tree_depth(node: Node) -> int:
+    """How deep ``node`` nests (iteratively, so that measuring cannot overflow the stack)."""
+    deepest = 0
+    pending: list[tuple[Node, int]] = [(node, 1)]
+    while pending:
+        current, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if isinstance(current, Not):
+            pending.append((current.child, depth + 1))
+        elif isinstance(current, Near):
+            pending += [(current.left, depth + 1), (current.right, depth + 1)]
+        elif isinstance(current, Count):
+            pending.append((current.term, depth + 1))
+        elif isinstance(current, And | Or):
+            pending += [(child, depth + 1) for child in current.children]
+    return deepest
 
 
 def yields_positions(node: Node) -> bool:
