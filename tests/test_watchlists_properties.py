@@ -139,3 +139,45 @@ def test_any_document_shape_gets_diagnostics_not_a_crash(value: object) -> None:
         load_watchlists(document)
     except WatchlistError:
         assert any(found.severity == "error" for found in check_watchlists(document))
+
+
+query_pieces = st.sampled_from(
+    [
+        "a",
+        "b",
+        "AND",
+        "OR",
+        "NOT",
+        "(",
+        ")",
+        "NEAR/2",
+        "ONEAR/1",
+        '"',
+        "title:",
+        "lead:",
+        "=",
+        "count(",
+        ")>=",
+        "2",
+        "x*",
+        "ab*",
+        "*",
+        "=US",
+        "NEAR",
+        "headline:",
+    ]
+)
+
+
+@PROPERTIES
+@given(st.lists(query_pieces, max_size=400), st.sampled_from([" ", ""]))
+def test_operator_soup_gets_diagnostics_or_a_match_never_a_crash(
+    pieces: list[str], separator: str
+) -> None:
+    document = {"watchlists": [{"name": "w", "query": separator.join(pieces)}]}
+    try:
+        watchlists = load_watchlists(document)
+    except WatchlistError:
+        assert any(found.severity == "error" for found in check_watchlists(document))
+    else:
+        watchlists.match(Article(text="a b a x ab US " * 20, title="a b"))
