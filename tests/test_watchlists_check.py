@@ -266,3 +266,10 @@ def test_a_long_near_chain_is_refused_before_it_can_overflow_the_stack() -> None
     chain = " NEAR/1 ".join(["a"] * 1000)
     (found,) = errors(one({"query": chain}))
     assert "query, column 1: nested more than 64 levels deep" in found
+
+
+def test_an_empty_set_round_trips_empty() -> None:
+    empty = load_watchlists({"watchlists": []})
+    restored = WatchlistSet.loads(empty.dumps())
+    assert (len(restored), restored.names, restored.version) == (0, (), empty.version)
+    assert restored.match(Article(text="anything", title="")) == []

@@ -351,6 +351,7 @@ class WatchlistSet:
             "words": compiler.words,
             "wildcards": compiler.wildcards,
             "exact": compiler.exact,
+            "count": len(rules),
             **_triggers(rules),
         }
         return cls(
@@ -407,8 +408,9 @@ class WatchlistSet:
                 raise ValueError(f"its tables are not in the {FORMAT} format")
             if tables.get("engine") != engine_fingerprint():
                 raise ValueError("it was compiled with other word forms or engine: recompile it")
-            names = _inflate(sections[1]).decode().split("\n")
-            rules = _inflate(sections[2]).split(b"\n")
+            # An empty set has empty sections, which split into one empty line each.
+            names = _inflate(sections[1]).decode().split("\n") if tables["count"] else []
+            rules = _inflate(sections[2]).split(b"\n") if tables["count"] else []
             return cls(tables, names, rules, sections[3])
         except (zlib.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
             message = f"cannot load the compiled watchlist index: {error}"
