@@ -269,3 +269,20 @@ def test_the_lead_caption_may_sit_above_the_body_but_inside_the_article() -> Non
     body = extract_body(lxml.html.document_fromstring(html))
     assert len(body.paragraphs) == 3
     assert body.image_caption == "Rescuers at the collapsed school on Thursday."
+
+
+def test_a_paragraph_in_a_script_without_spaces_is_not_a_label() -> None:
+    # Japanese writes no spaces between words: counting spaces would make the closing
+    # paragraph (which ends in an agency credit, not a full stop) a two-"word" label.
+    paragraphs = [
+        "政府は繰り返し主張しているが、専門家は攻撃を行う能力を維持していると指摘している。",
+        "地元当局者は事件後に現場で調査を行い、被害の全容を明らかにしたと述べた。",
+        "政府は対策を強化すると述べたが、分析者は状況が改善していないと指摘している。(c)AFP/Aminu",
+    ]
+    html = (
+        "<html><body><div class='story'>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "<div>関連記事</div></div></body></html>"
+    )
+    body = extract_body(lxml.html.document_fromstring(html))
+    assert body.paragraphs == paragraphs

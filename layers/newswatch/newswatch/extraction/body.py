@@ -206,7 +206,10 @@ _MAX_PROMPT_CHARS = 250  # a longer block that mentions a newsletter is reportin
 _MAX_LIST_LINK_DENSITY = 0.35  # article lists link a word or two; "more stories" lists link all
 _MAX_LABEL_WORDS = 4
 _MIN_CAPTION_WORDS = 5
-_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", "。", "！", "？", ")")
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ")", "。", "！", "？", "）", "」", "』")
+# Visible characters per word where a script writes no spaces between words (Chinese, Japanese,
+# Thai): a run of them counts as this many words, so length rules measure any language alike.
+_CHARS_PER_WORD = 6
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
 _GUARD_SHARE = 0.25  # a "boilerplate" container holding this share of the page text is kept
@@ -289,7 +292,7 @@ def _trim_labels(blocks: list[_Block]) -> list[_Block]:
 def _is_label(block: _Block) -> bool:
     text = block.text
     return (
-        len(text.split()) <= _MAX_LABEL_WORDS
+        _word_count(text) <= _MAX_LABEL_WORDS
         and not text.endswith(_SENTENCE_ENDS)
         # "AFP", "With inputs from PTI": the wire credit the article's authorship is read from.
         and closing_credit(text) is None
@@ -309,6 +312,15 @@ def _without_dangling_headings(blocks: list[_Block]) -> list[_Block]:
             continue
         kept.append(block)
     return kept
+
+
+def _word_count(text: str) -> int:
+    """Words in a text, whether or not its script separates them with spaces.
+
+    Counting spaces alone makes a Japanese paragraph one "word" (so a label); counting
+    characters as well, at a typical word's length, keeps spaced text's count unchanged.
+    """
+    return max(len(text.split()), _visible_chars(text) // _CHARS_PER_WORD)
 
 
 def _normalise(text: str) -> str:
@@ -431,7 +443,7 @@ class _Walk:
     def _record_caption(self, element: lxml.html.HtmlElement) -> None:
         text = _normalise(element.text_content())
         # A caption describes the picture; "Shutterstock" or "Photo: iFixit" only credits it.
-        if len(text.split()) >= _MIN_CAPTION_WORDS:
+        if _word_count(text) >= _MIN_CAPTION_WORDS:
             self.captions.append((len(self.blocks), text))
 
     def _add(self, text: str | None, link_depth: int) -> None:
