@@ -286,3 +286,20 @@ def test_a_paragraph_in_a_script_without_spaces_is_not_a_label() -> None:
     )
     body = extract_body(lxml.html.document_fromstring(html))
     assert body.paragraphs == paragraphs
+
+
+def test_a_video_carousel_inside_the_article_is_not_text() -> None:
+    # Carousels and playlists list other stories' titles as plain text (no links to give
+    # them away), often inside the article's own container.
+    story = (
+        "The former president left the courtroom on Monday after four hours of testimony,"
+        " telling reporters the case against his company was a disgrace."
+    )
+    titles = "".join(f"<div>Watch what happened next in story number {n}</div>" for n in range(4))
+    paragraphs = f"<p>{story}</p>" * 6
+    html = (
+        "<html><body><article><div class='article__main'><div class='video-inline_carousel'>"
+        f"<div class='video-playlist'>{titles}</div></div>{paragraphs}"
+        "</div></article></body></html>"
+    )
+    assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story] * 6

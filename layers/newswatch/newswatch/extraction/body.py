@@ -125,7 +125,7 @@ _BOILERPLATE = re.compile(
     r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc[a-z]*|more-?stories|"
     r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
-    r"tooltips?|popovers?|hovercards?|rollover"
+    r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?"
     r")(?=$|[^a-z])"
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
