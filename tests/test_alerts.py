@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from newswatch.alerts import (
@@ -90,6 +91,15 @@ def test_email_names_the_facts_and_quotes_each_term_once() -> None:
     ):
         assert fact in email
     assert email.count('- "Russia"') == 1
+
+
+def test_alert_counts_every_mention_not_only_the_quoted_hits() -> None:
+    # The engine quotes a few hits per term but counts them all: the reader sees the real count.
+    alert = render_alert(replace(content(), mentions={"North Korea": 5, "Russia": 7}))
+    assert '- "North Korea" (5 mentions):' in alert.email
+    assert '- "Russia" (7 mentions):' in alert.email
+    assert "Matched terms (12 mentions):" in alert.email
+    assert alert.default["mentions"] == {"North Korea": 5, "Russia": 7}
 
 
 def test_sms_is_one_line_with_watchlist_and_title() -> None:

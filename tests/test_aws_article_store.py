@@ -40,6 +40,7 @@ def match(watchlist: str = "nk-russia", hits: int = 1) -> Match:
             for i in range(hits)
         ),
         rule='all: "Russia"',
+        mentions=(("Russia", hits),),
     )
 
 
@@ -92,7 +93,7 @@ def test_a_match_records_its_hits_within_limits(env: IngestEnv) -> None:
     assert not store.put_match(article_id, match(hits=1), title="T", ingested_at=utc_now())
     (stored,) = store.matches_of_article(article_id)
     assert stored.alert_state is AlertState.PENDING
-    assert (len(stored.hits), stored.hit_count) == (MAX_STORED_HITS, 50)
+    assert (len(stored.hits), stored.mentions) == (MAX_STORED_HITS, {"Russia": 50})
     assert stored.hits[0] == match().hits[0].to_dict()
     assert stored.explanation.startswith('nk-russia: all: "Russia"')
 

@@ -34,6 +34,8 @@ _SMS_PUNCTUATION = str.maketrans(
 )
 _WHITESPACE = re.compile(r"\s+")
 
+MatchedTerm = tuple[str, str, int]  # term, first snippet, mentions in the article
+
 
 @dataclass(frozen=True, slots=True)
 class AlertContent:
@@ -44,7 +46,8 @@ class AlertContent:
     s3_uri: str
     watchlist: str
     hits: Sequence[Mapping[str, Any]] = ()
-    hit_count: int | None = None
+    # How often each matched term occurs in the article; ``hits`` quote only the first few.
+    mentions: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ class RenderedAlert:
 def render_alert(content: AlertContent) -> RenderedAlert:
     article = content.article
     title = _one_line(article.title or "") or "(untitled article)"
-    hit_count = len(content.hits) if content.hit_count is None else content.hit_count
+    terms = _matched_terms(content.hits, content.mentions)
     return RenderedAlert(
         watchlist=content.watchlist,
         subject=subject_line(f"newswatch [{content.watchlist}] {title}"),
@@ -84,9 +87,9 @@ def render_alert(content: AlertContent) -> RenderedAlert:
             "authors": list(article.authors),
             "s3_uri": content.s3_uri,
             "hits": [dict(hit) for hit in content.hits],
-            "hit_count": hit_count,
+            "mentions": {term: mentions for term, _, mentions in terms},
         },
-        email=_email_body(content, title, hit_count),
+        email=_email_body(content, title, terms),
         sms=sms_line(f"newswatch {content.watchlist}: {title}"),
     )
 
@@ -117,7 +120,7 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _email_body(content: AlertContent, title: str, hit_count: int) -> str:
+def _email_body(content: AlertContent, title: str, terms: list[MatchedTerm]) -> str:
     article = content.article
     lines = [
         f"Watchlist: {content.watchlist}",
@@ -128,8 +131,9 @@ def _email_body(content: AlertContent, title: str, hit_count: int) -> str:
     ]
     if article.authors:
         lines.append(f"By: {', '.join(article.authors)}")
-    lines += ["", f"Matched terms ({hit_count} hit{'s' if hit_count != 1 else ''}):"]
-    for term, snippet, mentions in _terms_with_first_snippet(content.hits)[:EMAIL_TERMS_SHOWN]:
+    total = sum(mentions for _, _, mentions in terms)
+    lines += ["", f"Matched terms ({total} mention{'s' if total != 1 else ''}):"]
+    for term, snippet, mentions in terms[:EMAIL_TERMS_SHOWN]:
         times = f" ({mentions} mentions)" if mentions > 1 else ""
         lines.append(f'- "{term}"{times}: "{_one_line(snippet)}"')
     lines += [
@@ -143,15 +147,18 @@ def _email_body(content: AlertContent, title: str, hit_count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _terms_with_first_snippet(hits: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, int]]:
-    """One entry per matched term, in order of first hit: its first snippet and hit count."""
+def _matched_terms(
+    hits: Sequence[Mapping[str, Any]], mentions: Mapping[str, int]
+) -> list[MatchedTerm]:
+    """One entry per matched term, in order of first hit: its first snippet and how often it
+    occurs (``mentions``, else the hits quoted, which may be fewer)."""
     first: dict[str, str] = {}
-    counts: dict[str, int] = {}
+    quoted: dict[str, int] = {}
     for hit in hits:
         term = str(hit.get("term", ""))
         first.setdefault(term, str(hit.get("snippet") or hit.get("matched") or ""))
-        counts[term] = counts.get(term, 0) + 1
-    return [(term, snippet, counts[term]) for term, snippet in first.items()]
+        quoted[term] = quoted.get(term, 0) + 1
+    return [(term, snippet, mentions.get(term, quoted[term])) for term, snippet in first.items()]
 
 
 def _one_line(text: str) -> str:

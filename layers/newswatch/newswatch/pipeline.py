@@ -173,7 +173,7 @@ class IngestPipeline:
                         s3_uri=ref.s3_uri,
                         watchlist=match.watchlist,
                         hits=match.hits,
-                        hit_count=match.hit_count,
+                        mentions=match.mentions,
                     )
                 )
                 message_id = self._publisher.publish(alert)

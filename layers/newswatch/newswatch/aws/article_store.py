@@ -81,7 +81,7 @@ class StoredMatch:
     alert_state: AlertState
     ingested_at: str
     hits: list[dict[str, Any]] = field(default_factory=list)
-    hit_count: int = 0
+    mentions: dict[str, int] = field(default_factory=dict)
     explanation: str = ""
     title: str | None = None
     message_id: str | None = None
@@ -260,7 +260,7 @@ class ArticleStore:
                 "title": _cut(title),
                 "ingested_at": ingested_at,
                 "hits": hits[:MAX_STORED_HITS],
-                "hit_count": len(hits),
+                "mentions": dict(match.mentions),
                 "rule": _cut(match.rule),
                 "explanation": match.explain()[:MAX_STORED_FIELD_CHARS],
                 "alert_state": AlertState.PENDING.value,
@@ -455,7 +455,7 @@ def _stored_match(values: dict[str, Any]) -> StoredMatch:
         alert_state=AlertState(values["alert_state"]),
         ingested_at=values["ingested_at"],
         hits=list(values.get("hits") or ()),
-        hit_count=int(values.get("hit_count", 0)),
+        mentions={term: int(n) for term, n in (values.get("mentions") or {}).items()},
         explanation=values.get("explanation", ""),
         title=values.get("title"),
         message_id=values.get("message_id"),
