@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import textwrap
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+from newswatch.cli.pages import add_page_arguments, extracted_pages
 from newswatch.errors import Rejection
 
-PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
-STDIN = "-"
 _SUMMARY_WIDTH = 100
 
 
@@ -30,9 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "sources", nargs="+", metavar="FILE", help="an HTML page, a directory of pages, or -"
-    )
+    add_page_arguments(parser)
     parser.add_argument(
         "--json",
         action="store_true",
@@ -43,19 +37,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Extract every page named on the command line; 0 if all became articles, else 1."""
-    from newswatch.extraction import extract_article  # the parser stack only when needed
-
     failures = 0
-    for source, data in _pages(args.sources):
-        if data is None:
+    for source, article in extracted_pages(args.sources):
+        if isinstance(article, Rejection):
             failures += 1
-            _report(args.json, source, {"error": "unreadable", "detail": "no such file"})
-            continue
-        try:
-            article = extract_article(data)
-        except Rejection as rejection:
-            failures += 1
-            _report(args.json, source, {"rejection": rejection.reason, "detail": rejection.detail})
+            _report(args.json, source, {"rejection": article.reason, "detail": article.detail})
             continue
         if args.json:
             print(json.dumps({"source": source, **article.to_dict()}, ensure_ascii=False))
@@ -64,29 +50,11 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _pages(sources: list[str]) -> Iterator[tuple[str, bytes | None]]:
-    """(name, bytes) for each page named, in order; bytes is None for a missing path."""
-    for source in sources:
-        if source == STDIN:
-            yield "<stdin>", sys.stdin.buffer.read()
-            continue
-        path = Path(source)
-        if path.is_dir():
-            for page in sorted(path.rglob("*")):
-                if page.is_file() and page.name.lower().endswith(PAGE_SUFFIXES):
-                    yield str(page), page.read_bytes()
-        elif path.is_file():
-            yield source, path.read_bytes()
-        else:
-            yield source, None
-
-
 def _report(as_json: bool, source: str, outcome: dict[str, str]) -> None:
     if as_json:
         print(json.dumps({"source": source, **outcome}, ensure_ascii=False))
     else:
-        reason = outcome.get("rejection") or outcome.get("error")
-        print(f"{source}\n  rejected ({reason}): {outcome['detail']}\n")
+        print(f"{source}\n  rejected ({outcome['rejection']}): {outcome['detail']}\n")
 
 
 def _summary(source: str, article: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
-"""``newswatch local``: the whole stack on this machine, on an embedded moto server.
+"""newswatch local: the whole stack on this machine, on an embedded moto server.
 
-``newswatch local [--port N] [--demo DIR]`` runs it in the foreground (Ctrl-C stops it);
-``newswatch local drop FILE...`` uploads articles into the running stack's bucket.
+newswatch local [--port N] [--demo DIR] runs it in the foreground (Ctrl-C stops it);
+newswatch local drop FILE... uploads articles into the running stack's bucket.
 """
 
 from __future__ import annotations

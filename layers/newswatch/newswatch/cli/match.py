@@ -1,8 +1,8 @@
-"""``newswatch match FILE... --watchlists W [--json] [--explain]``: which watchlists fire.
+"""newswatch match FILE... --watchlists W [--json] [--explain]: which watchlists fire.
 
 Each page is extracted as the pipeline would (so menus and related links never match) and run
-through the watchlists of ``W``, a YAML or JSON watchlist file. ``--json`` prints one object per
-page and line: ``{"source", "title", "matches": [{"watchlist", "rule", "hits": [...]}]}``.
+through the watchlists of W, a YAML or JSON watchlist file. --json prints one object per
+page and line: {"source", "title", "matches": [{"watchlist", "rule", "hits": [...]}]}.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import textwrap
 from pathlib import Path
 
-from newswatch.cli.extract import _pages
+from newswatch.cli.pages import add_page_arguments, extracted_pages
 from newswatch.errors import Rejection
 from newswatch.watchlists import Match, load_watchlists
 
@@ -25,9 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "sources", nargs="+", metavar="FILE", help="an HTML page, a directory of pages, or -"
-    )
+    add_page_arguments(parser)
     parser.add_argument(
         "--watchlists",
         "-w",
@@ -45,19 +43,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Match every page; 0 if every page was read and extracted, else 1."""
-    from newswatch.extraction import extract_article  # the parser stack only when needed
-
     watchlists = load_watchlists(args.watchlists)
     failures = 0
-    for source, data in _pages(args.sources):
-        try:
-            if data is None:
-                raise Rejection("unreadable", "no such file")
-            article = extract_article(data)
-        except Rejection as rejection:
+    for source, article in extracted_pages(args.sources):
+        if isinstance(article, Rejection):
             failures += 1
-            outcome = {"source": source, "rejection": rejection.reason, "detail": rejection.detail}
-            print(json.dumps(outcome) if args.json else f"{source}\n  rejected: {rejection}\n")
+            outcome = {"source": source, "rejection": article.reason, "detail": article.detail}
+            print(json.dumps(outcome) if args.json else f"{source}\n  rejected: {article}\n")
             continue
         matches = watchlists.match(article)
         if args.json:
@@ -81,5 +73,6 @@ def _report(source: str, title: str | None, matches: list[Match], *, explain: bo
             lines.append(textwrap.indent(match.explain(), "  "))
         else:
             terms = ", ".join(dict.fromkeys(hit.term for hit in match.hits)) or "exclusions only"
-            lines.append(f"  {match.watchlist}: {len(match.hits)} hits ({terms})")
+            mentions = sum(count for _, count in match.mentions) or len(match.hits)
+            lines.append(f"  {match.watchlist}: {mentions} mentions ({terms})")
     return "\n".join(lines) + "\n"

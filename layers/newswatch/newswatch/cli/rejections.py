@@ -1,4 +1,4 @@
-"""``newswatch rejections``: the objects that did not become articles, and why, newest first.
+"""newswatch rejections: the objects that did not become articles, and why, newest first.
 
 Every object that arrives ends as an article, a rejection or a dead-letter message; this is how
 a person sees the second kind without opening the DynamoDB console.

@@ -1,9 +1,9 @@
-"""``newswatch watchlists check|push|preview``: tools for the people who write watchlists.
+"""newswatch watchlists check|push|preview: tools for the people who write watchlists.
 
-- ``check FILE``: every error (which watchlist, where in it, what was expected) and warning.
-- ``push FILE``: refuse what ``check`` rejects, else replace the stored set (the pipeline sees
+- check FILE: every error (which watchlist, where in it, what was expected) and warning.
+- push FILE: refuse what check rejects, else replace the stored set (the pipeline sees
   it within its refresh interval, no redeploy).
-- ``preview FILE``: run the file's watchlists over the articles already stored and list what
+- preview FILE: run the file's watchlists over the articles already stored and list what
   they would have matched, before pushing them.
 """
 
