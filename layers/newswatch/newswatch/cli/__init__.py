@@ -29,13 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"newswatch.cli.{name}")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"newswatch.cli.{name}":
-                raise
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"newswatch.cli.{name}").register(subparsers)
     return parser
 
 
