@@ -8,6 +8,7 @@ every ``refresh_seconds`` to notice a push.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
     from mypy_boto3_s3 import S3Client
+
+logger = logging.getLogger(__name__)
 
 INDEX_PREFIX = "watchlists/"
 BATCH_WRITE_SIZE = 25  # DynamoDB's limit per BatchWriteItem
@@ -154,8 +157,11 @@ class WatchlistStore:
         else:
             try:
                 return WatchlistSet.loads(body)
-            except (NewswatchError, ValueError):
-                pass
+            except (NewswatchError, ValueError) as error:
+                logger.warning("compiled watchlist index %s unusable: %s", index_key, error)
+        # Compiling costs seconds per 10,000 watchlists, at every cold start until the next
+        # push writes an index this code can load: say so, so that someone pushes again.
+        logger.warning("compiling the watchlists from their items; push them again to fix")
         return load_watchlists({"watchlists": self.definitions()})
 
     def _items(self, projection: str | None = None) -> list[dict[str, Any]]:
