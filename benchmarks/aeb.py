@@ -58,6 +58,21 @@ def load_pages(root: Path | None = None) -> list[Page]:
     return pages
 
 
+def load_paired_pages(folder: Path) -> list[Page]:
+    """Pages kept as ``html/NAME.html`` beside their expected text ``txt/NAME.txt``.
+
+    That is how newspaper4k's source distribution ships its test pages, the "other sites" set:
+    real news pages from sites aeb-dev does not have, so it can be read as it comes. An HTML
+    file without a text file (a home page, a feed) is not an article and is left out.
+    """
+    pages = []
+    for path in sorted((folder / "html").glob("*.html")):
+        truth = folder / "txt" / f"{path.stem}.txt"
+        if truth.exists():
+            pages.append(Page(path.stem, "", path.read_bytes(), truth.read_text(encoding="utf-8")))
+    return pages
+
+
 def shingles(text: str) -> Counter[tuple[str, ...]]:
     """The multiset of 4-token runs; fewer than 4 tokens give one shorter run, none give none."""
     tokens = _TOKEN.findall(text)

@@ -1,5 +1,9 @@
 """newswatch against trafilatura on aeb-dev: quality and speed measured side by side in one run.
 
+aeb-dev is what the extractor was tuned on; a second table, when NEWSWATCH_OTHER_SITES_DIR
+names a folder of pages in newspaper4k's test-data layout (see README.md here), shows whether
+its rules hold on sites it was never tuned on.
+
 Every extractor gets the same input, the page's raw (decompressed) bytes, as an S3 object
 arrives, so decoding and parsing are inside the timed work. The machine may be shared, so the
 extractors take turns page by page and each page counts with its fastest of several runs:
@@ -9,18 +13,29 @@ rows show what bs4 costs next to lxml.html, the figure behind building the extra
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import lxml.html
 import trafilatura
 from bs4 import BeautifulSoup
 from newswatch.extraction import extract_article
 
-from benchmarks.aeb import Page, Score, aeb_dir, aggregate, load_pages, score_page
+from benchmarks.aeb import (
+    Page,
+    Score,
+    aeb_dir,
+    aggregate,
+    load_pages,
+    load_paired_pages,
+    score_page,
+)
 
 ROUNDS = 3
+OTHER_SITES_ENV = "NEWSWATCH_OTHER_SITES_DIR"
 
 Extractor = Callable[[bytes], str | None]
 
@@ -128,24 +143,38 @@ def format_table(results: Sequence[Result], reference: str) -> str:
 
 
 def main() -> None:
-    """Print the extraction table for aeb-dev (or say why it cannot)."""
+    """Print the extraction table for aeb-dev (or say why it cannot), then the other sites'."""
     folder = aeb_dir()
-    if not (folder / "ground-truth.json").exists():
+    if (folder / "ground-truth.json").exists():
+        extractors: dict[str, tuple[Extractor, bool]] = {
+            "newswatch": (newswatch_text, True),
+            "trafilatura": (trafilatura_text, True),
+            "bs4 get_text": (bs4_get_text, True),
+            "parse only: lxml.html": (lxml_parse, False),
+            "parse only: bs4 (lxml)": (bs4_parse, False),
+        }
+        _print_table("aeb-dev", load_pages(folder), extractors)
+    else:
         print(f"extraction benchmark skipped: no aeb-dev at {folder} (set NEWSWATCH_AEB_DIR)")
-        return
-    pages = load_pages(folder)
-    extractors: dict[str, tuple[Extractor, bool]] = {
-        "newswatch": (newswatch_text, True),
-        "trafilatura": (trafilatura_text, True),
-        "bs4 get_text": (bs4_get_text, True),
-        "parse only: lxml.html": (lxml_parse, False),
-        "parse only: bs4 (lxml)": (bs4_parse, False),
-    }
-    results = measure(extractors, pages)
-    print(
-        f"Article extraction on aeb-dev: {len(pages)} pages, each page's fastest of {ROUNDS} runs"
-    )
-    print(format_table(results, reference="trafilatura"))
+    other_sites = os.environ.get(OTHER_SITES_ENV)
+    if other_sites:
+        pages = load_paired_pages(Path(other_sites))
+        if pages:
+            comparison: dict[str, tuple[Extractor, bool]] = {
+                "newswatch": (newswatch_text, True),
+                "trafilatura": (trafilatura_text, True),
+            }
+            _print_table(f"other sites ({other_sites})", pages, comparison)
+        else:
+            print(f"\nother sites skipped: no html/NAME.html with txt/NAME.txt in {other_sites}")
+
+
+def _print_table(
+    name: str, pages: Sequence[Page], extractors: dict[str, tuple[Extractor, bool]]
+) -> None:
+    rounds = f"each page's fastest of {ROUNDS} runs"
+    print(f"\nArticle extraction on {name}: {len(pages)} pages, {rounds}")
+    print(format_table(measure(extractors, pages), reference="trafilatura"))
 
 
 if __name__ == "__main__":

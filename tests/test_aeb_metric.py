@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.aeb import PageScore, aggregate, load_pages, score_page, shingles
+from benchmarks.aeb import (
+    PageScore,
+    aggregate,
+    load_pages,
+    load_paired_pages,
+    score_page,
+    shingles,
+)
 
 
 def test_shingles_are_four_token_runs_counted_as_a_multiset() -> None:
@@ -89,6 +96,16 @@ def test_loader_reads_gzip_pages_with_their_truth(tmp_path: Path) -> None:
         "Hello",
         "https://example.com/",
     )
+
+
+def test_paired_loader_takes_pages_that_have_an_expected_text(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    (tmp_path / "txt").mkdir()
+    (tmp_path / "html" / "story.html").write_bytes(b"<p>Hello</p>")
+    (tmp_path / "txt" / "story.txt").write_text("Hello", encoding="utf-8")
+    (tmp_path / "html" / "home_page.html").write_bytes(b"<a href='/'>Home</a>")
+    [page] = load_paired_pages(tmp_path)
+    assert (page.page_id, page.html, page.truth) == ("story", b"<p>Hello</p>", "Hello")
 
 
 def test_benchmark_counts_failures_and_scores_every_extractor_on_the_same_pages() -> None:
