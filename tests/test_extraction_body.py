@@ -303,3 +303,21 @@ def test_a_video_carousel_inside_the_article_is_not_text() -> None:
         "</div></article></body></html>"
     )
     assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story] * 6
+
+
+@pytest.mark.parametrize("wrapper", ["header", "aside"])
+def test_a_story_wrapped_in_a_furniture_tag_is_still_the_story(wrapper: str) -> None:
+    # Some sites put the whole page in <header> or the story in <aside>. A menu may have more
+    # characters than a short story, but the story has the page's prose.
+    story = (
+        "Frank Witzel won the German Book Prize on Monday for a novel about the old Federal"
+        " Republic, the booksellers' association said in Frankfurt."
+    )
+    menu = "".join(f"<li><a href='/s{n}'>Section {n} of the site</a></li>" for n in range(40))
+    html = (
+        f"<html><body><header class='site-head'><nav><ul>{menu}</ul></nav></header>"
+        f"<main><{wrapper} class='content'><h1>Book prize</h1><p>{story}</p><p>{story}</p>"
+        f"</{wrapper}><aside class='most-read'><p>Most read: a story from elsewhere on the site,"
+        " with a sentence.</p></aside></main></body></html>"
+    )
+    assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story, story]

@@ -104,6 +104,12 @@ _BLOCK_TAGS = frozenset(
         "fieldset",
         "address",
         "center",
+        # Furniture by tag, but block-level where a page wraps its story in one.
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "menu",
         "hr",
         "br",
     }
@@ -214,6 +220,7 @@ _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
 _GUARD_SHARE = 0.25  # a "boilerplate" container holding this share of the page text is kept
 _GUARD_SHARE_ARTICLE_NAMED = 0.1
+_GUARD_PROSE_SHARE = 0.5  # a <header> or <aside> with most of the page's prose wraps the story
 _GUARD_BUDGET_PAGES = 4
 _MIN_PARAGRAPH_CHARS = 60  # a paragraph, not a label or a headline
 _WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
@@ -367,6 +374,7 @@ class _Walk:
         self._link_chars = 0
         self._page_chars = _visible_chars(tree.text_content())
         self._guard_budget = _GUARD_BUDGET_PAGES * self._page_chars
+        self._page_prose = _prose_chars(tree, self._page_chars)
         # Running totals over the blocks (filled by run()), so any container's characters,
         # link characters and paragraph characters are a subtraction away.
         self._chars: list[int] = [0]
@@ -418,27 +426,42 @@ class _Walk:
     def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str) -> bool:
         if tag in _PROTECTED_TAGS or not tag:
             return False
-        if tag in _FURNITURE_TAGS:
+        if element.get("hidden") is not None or tag in _CAPTION_TAGS:
             return True
-        if element.get("role", "") in _FURNITURE_ROLES or element.get("hidden") is not None:
-            return True
+        if tag in _FURNITURE_TAGS or element.get("role", "") in _FURNITURE_ROLES:
+            # Some sites wrap the whole story in <header> or <aside>: furniture by its tag, the
+            # page itself by holding most of its prose (text outside links: a mega-menu can
+            # outweigh a short story in characters, not in prose). Over the measuring budget,
+            # the tag is believed.
+            shares = self._page_shares(element)
+            return shares is None or shares[1] < _GUARD_PROSE_SHARE
         if element.get("itemprop") == "articleBody":
             return False
         attributes = _attributes(element)
         if not attributes or not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
             return False
         # A container named like boilerplate but holding much of the page is the page itself
-        # (a body class such as "has-sidebar" or "comments-open"). Measuring costs a pass over
-        # the subtree, so a page of many nested matches gets a budget of a few page-lengths;
-        # past it, matches are kept (a missed boilerplate costs precision, a lost body more).
-        if self._guard_budget <= 0:
+        # (a body class such as "has-sidebar" or "comments-open"). Over the measuring budget,
+        # matches are kept (a missed boilerplate costs precision, a lost body more).
+        shares = self._page_shares(element)
+        if shares is None:
             return False
-        size = _visible_chars(element.text_content())
-        self._guard_budget -= size
         # "content-with-sidebar" or "article modal-enabled" name the article with a modifier:
         # such containers must be small to go.
-        share = _GUARD_SHARE_ARTICLE_NAMED if _ARTICLE_HINT.search(attributes) else _GUARD_SHARE
-        return size < share * self._page_chars
+        limit = _GUARD_SHARE_ARTICLE_NAMED if _ARTICLE_HINT.search(attributes) else _GUARD_SHARE
+        return shares[0] < limit
+
+    def _page_shares(self, element: lxml.html.HtmlElement) -> tuple[float, float] | None:
+        """The shares of the page's text and prose inside ``element``; None past the budget.
+
+        Measuring costs a pass over the subtree, so a page of many nested furniture-like
+        elements gets a budget of a few page-lengths.
+        """
+        if self._guard_budget <= 0 or not self._page_prose:
+            return None
+        size = _visible_chars(element.text_content())
+        self._guard_budget -= size
+        return size / self._page_chars, _prose_chars(element, size) / self._page_prose
 
     def _record_caption(self, element: lxml.html.HtmlElement) -> None:
         text = _normalise(element.text_content())
@@ -577,6 +600,12 @@ class _Walk:
             if self.article_start <= position <= ranges[0][0]
         ]
         return above[-1] if above else None
+
+
+def _prose_chars(element: lxml.html.HtmlElement, visible_chars: int) -> int:
+    """Visible characters of ``element`` (given) less those inside its links."""
+    links = sum(_visible_chars(link.text_content()) for link in element.iter("a"))
+    return max(visible_chars - links, 0)
 
 
 def _span(totals: list[int], candidate: _Candidate) -> int:
