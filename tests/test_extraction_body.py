@@ -321,3 +321,24 @@ def test_a_story_wrapped_in_a_furniture_tag_is_still_the_story(wrapper: str) -> 
         " with a sentence.</p></aside></main></body></html>"
     )
     assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story, story]
+
+
+def test_a_subheading_is_text_whatever_its_anchor_id_says() -> None:
+    # Table-of-contents anchors are slugs ("nav_only_the_foil_remains"), not roles; a heading
+    # that introduced furniture goes anyway, as a heading left with nothing under it.
+    story = (
+        "The batteries are first discharged, then taken apart by hand before the cells go into"
+        " a shredder filled with nitrogen, the managing director said."
+    )
+    html = (
+        f"<html><body><div class='article-content'><p>{story}</p>"
+        "<h3 class='subheading' id='nav_only_the_foil_remains'>Only the foil remains</h3>"
+        f"<p>{story}</p><h3 class='related-title'>Related</h3>"
+        "<div class='related'><a href='/a'>Another story on the site</a></div>"
+        "</div></body></html>"
+    )
+    assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [
+        story,
+        "Only the foil remains",
+        story,
+    ]

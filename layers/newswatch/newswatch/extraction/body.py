@@ -435,7 +435,9 @@ class _Walk:
             # the tag is believed.
             shares = self._page_shares(element)
             return shares is None or shares[1] < _GUARD_PROSE_SHARE
-        if element.get("itemprop") == "articleBody":
+        # A heading's id is usually an anchor slug of its text ("nav_only_the_foil_remains"),
+        # not a role; a heading that introduced furniture goes later, left with nothing under it.
+        if element.get("itemprop") == "articleBody" or tag in _HEADING_TAGS:
             return False
         attributes = _attributes(element)
         if not attributes or not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
