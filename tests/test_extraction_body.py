@@ -342,3 +342,17 @@ def test_a_subheading_is_text_whatever_its_anchor_id_says() -> None:
         "Only the foil remains",
         story,
     ]
+
+
+def test_an_author_box_inside_the_article_is_not_text() -> None:
+    story = (
+        "The rally drew thousands of fans to the arena on Saturday, and the organisers said"
+        " they would hold it again next year in a larger hall."
+    )
+    html = (
+        f"<html><body><div class='entry-content'>{f'<p>{story}</p>' * 4}"
+        "<div class='author-box'><p>Sam Writer covers games and culture for the site, and"
+        " you can keep up with him on his blog, where he writes every week.</p></div>"
+        "</div></body></html>"
+    )
+    assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story] * 4

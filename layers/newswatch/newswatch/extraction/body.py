@@ -127,7 +127,7 @@ _BOILERPLATE = re.compile(
     r"(?:^|(?<=[^A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))(?i:"
     r"related|share|sharing|sharebar|social|newsletters?|subscribe|subscription|signup|"
     r"comments?|disqus|promo|promotions?|advert[a-z]*|ads?|adv|dfp|sponsor[a-z]*|"
-    r"breadcrumbs?|tags?|taglist|author-?bio|bio|sidebar|widgets?|nav|navbar|navigation|"
+    r"breadcrumbs?|tags?|taglist|author-?bio|bio|authors?|sidebar|widgets?|nav|navbar|navigation|"
     r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc[a-z]*|more-?stories|"
     r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
