@@ -356,3 +356,29 @@ def test_an_author_box_inside_the_article_is_not_text() -> None:
         "</div></body></html>"
     )
     assert extract_body(lxml.html.document_fromstring(html)).paragraphs == [story] * 4
+
+
+def test_an_article_split_by_embedded_posts_is_kept_whole() -> None:
+    # Each part of the story sits in its own container between embedded posts; the posts'
+    # own links ("View this post", the author) must not make the story's wrapper look like
+    # a list of links, or only one part would be the article.
+    part = (
+        "<div class='paragraph'><div>"
+        + "".join(
+            f"<p>Part {n} of the story: the singer celebrated with her old friends on Saturday,"
+            " and the band said the night was one of the best they had.</p>"
+            for n in range(2)
+        )
+        + "</div></div>"
+    )
+    embed = (
+        "<blockquote class='instagram-media'><div><a href='https://ig.example/p/1'>View this"
+        " post on Instagram</a></div><p><a href='https://ig.example/p/1'>A post shared by The"
+        " Band (@theband)</a> on Jun 16, 2019 at 7:30am PDT</p></blockquote>"
+    )
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><article><div class='article__content'>"
+        f"{part}{embed}{part}{embed}{part}</div></article></body></html>"
+    )
+    paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
+    assert [p[:6] for p in paragraphs if p.startswith("Part")] == ["Part 0", "Part 1"] * 3

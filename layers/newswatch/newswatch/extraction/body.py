@@ -243,6 +243,9 @@ class _Block:
     text: str
     link_chars: int
     tag: str
+    # Inside an embedded post: its links (the author, "View this post on Instagram") belong to
+    # the quoted post, not to a list of other stories.
+    quoted: bool = False
 
     @property
     def link_density(self) -> float:
@@ -380,6 +383,7 @@ class _Walk:
         self._chars: list[int] = [0]
         self._links: list[int] = [0]
         self._paragraph_chars: list[int] = [0]
+        self._open_embeds: list[lxml.html.HtmlElement] = []
 
     def run(self) -> None:
         """Cut the tree into blocks, skipping boilerplate subtrees, and score containers."""
@@ -401,6 +405,8 @@ class _Walk:
                     self._flush(open_blocks)
                     open_blocks.append(element)
                     self.candidates[element] = _Candidate(element, len(self.blocks))
+                    if _EMBED.search(_attributes(element)):
+                        self._open_embeds.append(element)
                 elif tag == "a":
                     link_depth += 1
                 self._add(element.text, link_depth)
@@ -411,6 +417,8 @@ class _Walk:
                 self._flush(open_blocks)
                 open_blocks.pop()
                 self.candidates[element].end = len(self.blocks)
+                if self._open_embeds and self._open_embeds[-1] is element:
+                    self._open_embeds.pop()
             elif tag == "a":
                 link_depth -= 1
             self._add(element.tail, link_depth)
@@ -418,7 +426,7 @@ class _Walk:
         for block in self.blocks:
             size = len(block.text)
             self._chars.append(self._chars[-1] + size)
-            self._links.append(self._links[-1] + block.link_chars)
+            self._links.append(self._links[-1] + (0 if block.quoted else block.link_chars))
             self._paragraph_chars.append(
                 self._paragraph_chars[-1] + (size if _is_paragraph(block) else 0)
             )
@@ -490,7 +498,7 @@ class _Walk:
         if not text or not open_blocks:
             return
         owner = open_blocks[-1]
-        block = _Block(text, link_chars, owner.tag)
+        block = _Block(text, link_chars, owner.tag, quoted=bool(self._open_embeds))
         self.blocks.append(block)
         if len(text) < _MIN_SCORED_CHARS or block.tag in _HEADING_TAGS:
             return
