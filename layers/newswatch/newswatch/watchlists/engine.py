@@ -632,7 +632,7 @@ class _Evaluator:
             return not self.holds(rule[1])
         if kind == "c":
             return len(self.occurrences(rule[2])) >= int(rule[1])
-        return bool(self.spans(rule, 1))
+        return self.near_holds(rule)
 
     def evidence(self, rule: Encoded, mentions: dict[str, int]) -> list[Evidence]:
         """The occurrences that make a holding ``rule`` true (none for a NOT); ``mentions``
@@ -731,6 +731,38 @@ class _Evaluator:
         if kind == "|":
             return sorted({span for child in rule[1] for span in self.spans(child, limit)})
         return self.near_spans(rule, limit)
+
+    def places(self, rule: Encoded) -> list[Occurrence]:
+        """Where a NEAR's side occurs, sorted, without the evidence that :meth:`spans` attaches:
+        enough to decide a NEAR, and a shared term's occurrences are not copied into spans."""
+        kind = rule[0]
+        if kind == "t":
+            return self.occurrences(rule)
+        if kind == "|":
+            return sorted({place for child in rule[1] for place in self.places(child)})
+        return [span[:3] for span in self.near_spans(rule, MAX_NEAR_SPANS)]
+
+    def near_holds(self, rule: Encoded) -> bool:
+        """Whether a NEAR has one pair: :meth:`near_spans` with ``limit`` 1, but on bare
+        places and stopping at the first pair. Most candidates only need this answer."""
+        _, distance, ordered, left_rule, right_rule = rule
+        right = self.places(right_rule)
+        if not right:
+            return False
+        widest = max(end - start for _, start, end in right)
+        for number, start, end in self.places(left_rule):
+            lowest = end if ordered else start - distance - widest
+            # (number, s) < (number, s, e): these bounds select starts in [lowest, end + distance].
+            first = bisect_left(right, (number, lowest))
+            last = bisect_left(right, (number, end + distance + 1))
+            for index in range(first, last):
+                _, other_start, other_end = right[index]
+                if other_start < end and start < other_end:
+                    continue  # the same words cannot be both sides
+                gap = other_start - end if other_start >= end else start - other_end
+                if gap <= distance:
+                    return True
+        return False
 
     def near_spans(self, rule: Encoded, limit: int) -> list[Span]:
         """Pairs at most ``distance`` words apart (words strictly between them), same field.
