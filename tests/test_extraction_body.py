@@ -382,3 +382,18 @@ def test_an_article_split_by_embedded_posts_is_kept_whole() -> None:
     )
     paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
     assert [p[:6] for p in paragraphs if p.startswith("Part")] == ["Part 0", "Part 1"] * 3
+
+
+@pytest.mark.parametrize("label", ["Advert", "Anzeige", "Publicité", "Реклама", "広告"])
+def test_an_ad_slot_label_between_paragraphs_is_not_text(label: str) -> None:
+    story = (
+        "Die Bahn will im kommenden Jahr mehr Züge einsetzen, sagte ein Sprecher am Montag,"
+        " nachdem Fahrgäste monatelang über Ausfälle geklagt hatten."
+    )
+    sentence = "Anzeige gegen Unbekannt wurde am Dienstag erstattet, teilte die Polizei mit."
+    html = (
+        f"<html><body><div class='story'><p>{story}</p><div>{label}</div><p>{story}</p>"
+        f"<p>{sentence}</p><p>{story}</p></div></body></html>"
+    )
+    paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
+    assert paragraphs == [story, story, sentence, story]

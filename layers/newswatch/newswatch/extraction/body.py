@@ -154,6 +154,13 @@ _CALL_TO_ACTION = re.compile(
     r"follow us|share this|related|recommended|also read|see also|more from|sign in)\b",
     re.IGNORECASE,
 )
+# The label an ad slot leaves in the text, in the languages of the pages we see. Only as a whole
+# line: "Anzeige" or "Werbung" also begin German sentences.
+_AD_LABEL = re.compile(
+    r"(?:advert(?:isement)?|anzeige|werbung|publicit[ée]|publicidad|pubblicit[àa]|advertentie|"
+    r"reklama|реклама|広告|广告|廣告|광고)",
+    re.IGNORECASE,
+)
 # Prompts addressed to the reader anywhere in a short block ("Like this story? Share it with a
 # friend!", "Sign up for our free newsletter").
 _READER_PROMPT = re.compile(
@@ -350,6 +357,7 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if len(block.text) < _MAX_LINE_CHARS and (
         _CALL_TO_ACTION.match(block.text)
+        or _AD_LABEL.fullmatch(block.text)
         or _is_timestamp(block.text)
         or _PHOTO_CREDIT.search(block.text)
     ):
