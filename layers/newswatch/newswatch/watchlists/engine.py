@@ -498,13 +498,19 @@ class WatchlistSet:
                     found.setdefault(atom, []).extend(occurrences)
             if wildcards:
                 for start in starts:
-                    _follow(number, tokens, start, following, wildcards, found)
+                    _follow(number, tokens, start, start + 1, following, wildcards, found)
             elif following:
                 # Most occurrences of a phrase's first word ("the", "south") do not go on with
-                # the phrase: test the next word here before walking the trie.
+                # the phrase, and most phrases are two words ("south korea"): take the second
+                # step here and walk the trie only for a longer phrase.
                 for start in starts:
-                    if start + 1 < count and tokens[start + 1] in following:
-                        _follow(number, tokens, start, following, None, found)
+                    node = following.get(tokens[start + 1]) if start + 1 < count else None
+                    if node is None:
+                        continue
+                    for atom in node[0]:
+                        found.setdefault(atom, []).append((number, start, start + 2))
+                    if node[1] or node[2]:
+                        _follow(number, tokens, start, start + 2, node[1], node[2], found)
 
     def _wildcard_atoms(self, distinct: set[str]) -> dict[str, list[int]]:
         """The ``word*`` atoms each distinct word fits, found by whichever is fewer: the words,
@@ -575,12 +581,13 @@ def _follow(
     number: int,
     tokens: list[str],
     start: int,
+    end: int,
     following: dict[str, list[Any]] | None,
     wildcards: list[list[Any]] | None,
     found: dict[int, list[Occurrence]],
 ) -> None:
-    """Walk the trie from the word at ``start`` for as long as the next words continue a phrase."""
-    end = start + 1
+    """Walk on through the trie from the words ``tokens[start:end]`` (whose node gave
+    ``following`` and ``wildcards``) for as long as the next words continue a phrase."""
     count = len(tokens)
     while end < count:
         token = tokens[end]
