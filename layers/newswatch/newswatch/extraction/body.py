@@ -2,14 +2,16 @@
 
 One iterative pass over the parsed tree (lxml's ``iterwalk``, no Python recursion, so a page
 nested 100,000 tags deep costs no stack) cuts the page into text blocks and skips whole
-subtrees that are boilerplate by tag or by class/id. Each block scores the containers above
-it, readability-style: long, comma-rich, link-poor paragraphs vote for their parent and, at
-half weight, their grandparent. The best container is widened to the ancestor that adds
-mostly paragraphs and hardly any links (an article split by ad slots), never beyond the page's
+subtrees that are boilerplate by tag or by class/id, unless they hold so much of the page
+that they must be its wrapper. Each block scores the containers above it, readability-style:
+long, comma-rich, link-poor paragraphs vote for their parent and, at half weight, their
+grandparent. The best container is widened to the ancestor that adds mostly paragraphs and
+hardly any links (an article split by ad slots or embedded posts), never beyond the page's
 own ``<article>``/``<main>``; it and its strong siblings are the article. Within them these
 are dropped: blocks that are mostly links (inline related-story links) and lists of such
-links, reader prompts and calls to action, staff and photo credits, date-only lines, the
-headline, labels at either end and headings left with nothing under them.
+links, reader prompts and calls to action, ad labels, staff and photo credits, date-only
+lines, the headline, labels at either end and headings left with nothing under them. Length
+rules count words in scripts without spaces too, so they hold for Chinese or Japanese.
 """
 
 from __future__ import annotations
