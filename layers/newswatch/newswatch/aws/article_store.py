@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from newswatch.article import Article
 from newswatch.aws import keys
-from newswatch.aws.dynamo import from_item, is_condition_failure, key, to_item
+from newswatch.aws.dynamo import from_item, is_condition_failure, key, query, to_item
 from newswatch.errors import NewswatchError, Rejection
 from newswatch.events import ObjectRef
 
@@ -270,8 +270,7 @@ class ArticleStore:
     def matches_of_article(self, article_id: str) -> list[StoredMatch]:
         """All matches of one article with their alert states (strongly consistent: a retry
         must see what the failed attempt wrote)."""
-        values_list: list[dict[str, Any]] = []
-        request: dict[str, Any] = {
+        request = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
             "ExpressionAttributeValues": to_item(
@@ -279,13 +278,7 @@ class ArticleStore:
             ),
             "ConsistentRead": True,
         }
-        while True:
-            response = self._dynamodb.query(**request)
-            values_list.extend(from_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [_stored_match(values) for values in values_list]
+        return [_stored_match(values) for values in query(self._dynamodb, request)]
 
     def matches_of_watchlist(
         self, watchlist: str, limit: int | None = None
@@ -382,7 +375,9 @@ class ArticleStore:
         self, partition: str, *, limit: int | None = None, page_size: int = 100
     ) -> Iterator[dict[str, Any]]:
         """Items of one GSI1 partition, newest first, fetched a page at a time."""
-        request: dict[str, Any] = {
+        if limit is not None and limit <= 0:
+            return iter(())
+        request = {
             "TableName": self._table,
             "IndexName": keys.GSI1,
             "KeyConditionExpression": "GSI1PK = :pk",
@@ -390,18 +385,7 @@ class ArticleStore:
             "ScanIndexForward": False,
             "Limit": page_size if limit is None else min(page_size, limit),
         }
-        remaining = limit
-        while remaining is None or remaining > 0:
-            response = self._dynamodb.query(**request)
-            for item in response.get("Items", []):
-                yield from_item(item)
-                if remaining is not None:
-                    remaining -= 1
-                    if remaining == 0:
-                        return
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query(self._dynamodb, request, limit=limit)
 
 
 def _fit_for_item(article: Article) -> tuple[dict[str, Any], bool]:

@@ -7,11 +7,15 @@ needs typed attribute values; DynamoDB has no float and returns every number as 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
-from typing import Any
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -30,6 +34,25 @@ def to_item(values: Mapping[str, Any]) -> Item:
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def query(
+    dynamodb: DynamoDBClient, request: Mapping[str, Any], *, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """The plain values of every item a Query returns, following its pages; at most ``limit``.
+
+    One page is at most 1 MB: a partition of thousands of watchlists or articles spans many.
+    """
+    return itertools.islice(_query_pages(dynamodb, dict(request)), limit)
+
+
+def _query_pages(dynamodb: DynamoDBClient, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    while True:
+        response = dynamodb.query(**request)
+        yield from (from_item(item) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def key(pk: str, sk: str) -> Item:

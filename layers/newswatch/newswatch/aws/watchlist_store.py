@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from newswatch.aws import keys
 from newswatch.aws.article_store import utc_now
-from newswatch.aws.dynamo import from_item, key, to_item
+from newswatch.aws.dynamo import from_item, key, query, to_item
 from newswatch.errors import NewswatchError
 from newswatch.watchlists import WatchlistSet, load_watchlists
 
@@ -177,14 +177,7 @@ class WatchlistStore:
         if projection:
             request["ProjectionExpression"] = projection
             request["ExpressionAttributeNames"] = {"#n": "name", "#p": "position"}
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._dynamodb.query(**request)
-            items.extend(from_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return sorted(items, key=lambda values: int(values["position"]))
+        return sorted(query(self._dynamodb, request), key=lambda values: int(values["position"]))
 
     def _batch_write(self, requests: Iterable[WriteRequestTypeDef]) -> None:
         batch: list[WriteRequestTypeDef] = []
