@@ -71,6 +71,9 @@ def _ingest_message(record: SQSRecord) -> list[dict[str, Any]]:
     try:
         return [_summary(_ingest(ref)) for ref in object_refs_from_message(record.body)]
     except Exception:
+        # SQS retries the record and, after maxReceiveCount, moves it to the dead-letter queue;
+        # Lambda's Errors metric does not count partial batch failures, so count them here.
+        metrics.add_metric(name="RecordFailures", unit=MetricUnit.Count, value=1)
         # The batch processor only reports the id back to SQS; say here what went wrong.
         logger.exception(
             "record failed; SQS will retry it",
