@@ -94,7 +94,7 @@ def _plurals(word: str) -> set[str]:
         return {_IRREGULAR_PLURALS[word]}
     if word.endswith("man"):  # chairmen, but also Germans and humans
         return {word[:-3] + "men", word + "s"}
-    if word.endswith("is"):  # crisis -> crises, analysis -> analyses
+    if word.endswith("sis"):  # crisis -> crises, analysis -> analyses; not tennis or Paris
         return {word[:-2] + "es"}
     if word.endswith(_SIBILANT_ENDINGS):
         return {word + "es"}
