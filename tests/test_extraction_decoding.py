@@ -114,10 +114,26 @@ def test_a_false_declaration_falls_through_to_one_that_decodes() -> None:
         (" 'koi8-r' ", "koi8-r"),
         ("no-such-charset", None),
         ("", None),
+        # Python codecs that are no charset: byte transforms, and one that always raises.
+        ("base64", None),
+        ("rot13", None),
+        ("undefined", None),
     ],
 )
 def test_charset_labels_map_as_browsers_read_them(label: str, codec: str | None) -> None:
     assert normalize_encoding(label) == codec
+
+
+@pytest.mark.parametrize("label", ["base64", "zlib", "undefined"])
+def test_a_page_declaring_a_codec_that_is_no_charset_is_still_read(label: str) -> None:
+    page = (
+        f'<html><head><meta charset="{label}"></head><body><p>'
+        + "Le conseil municipal a voté, après un long débat, le budget de l'année. " * 5
+        + "</p></body></html>"
+    ).encode("cp1252")
+    # Read by detection, as an undeclared page is; which 8-bit charset it guesses is its own.
+    for content_type in (None, f"text/html; charset={label}"):
+        assert "Le conseil municipal a vot" in extract_article(page, content_type=content_type).text
 
 
 def test_gzip_is_recognised_by_its_magic_bytes() -> None:

@@ -114,6 +114,7 @@ def _canonical_codec_names() -> dict[str, str]:
 
 _BROWSER_CODECS = _canonical_codec_names()
 
+_ASCII_MARKUP = b"<meta charset=utf-8>"
 _CONTENT_TYPE_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 # A tag, a comment or a doctype: what any HTML page has and plain text or CSV does not.
 _MARKUP = re.compile(r"<[!?a-zA-Z][^<>]{0,2000}>")
@@ -203,7 +204,15 @@ def normalize_encoding(label: str) -> str | None:
         name = codecs.lookup(_WHATWG_LABELS.get(label, label)).name
     except LookupError:
         return None
-    return _BROWSER_CODECS.get(name, name)
+    name = _BROWSER_CODECS.get(name, name)
+    # A label read from ASCII markup names a charset that decodes ASCII markup. Python also
+    # registers byte transforms (base64, zlib, rot13) and "undefined", which raise on decode
+    # with errors other than UnicodeDecodeError: a page declaring one has no usable label.
+    try:
+        _ASCII_MARKUP.decode(name)
+    except (LookupError, UnicodeError):
+        return None
+    return name
 
 
 def declared_encoding(data: bytes) -> str | None:
