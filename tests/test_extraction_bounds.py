@@ -175,3 +175,48 @@ def test_a_page_full_of_date_and_author_classes_is_still_read() -> None:
     article = extract_article(page)
     assert article.published is None  # every candidate sat in navigation
     assert "four hundred homes" in article.text
+
+
+def test_json_ld_nested_beyond_the_json_parsers_depth_is_skipped_for_the_next_source() -> None:
+    nested = '{"a":' * 100_000 + "1" + "}" * 100_000
+    page = (
+        f'<html><head><script type="application/ld+json">{nested}</script>'
+        '<meta property="og:title" content="Flood barrier approved"></head>'
+        f"<body>{PARAGRAPH * 4}</body></html>"
+    )
+    assert extract_article(page).title == "Flood barrier approved"
+
+
+def test_a_utc_offset_no_clock_has_leaves_the_date_without_one() -> None:
+    page = (
+        '<html><body><div class="date">October 30, 2024 12:28 GMT+99</div>'
+        f"<article>{PARAGRAPH * 4}</article></body></html>"
+    )
+    assert extract_article(page).published == "2024-10-30T12:28:00"
+
+
+@pytest.mark.parametrize(
+    ("head", "given", "url"),
+    [
+        ('<link rel="canonical" href="http://[broken/a">', None, None),
+        (
+            '<link rel="canonical" href="http://[broken/a">'
+            '<meta property="og:url" content="https://news.example/a/b">',
+            None,
+            "https://news.example/a/b",
+        ),
+        ('<meta property="og:url" content="http://[broken/a">', "https://x.example/s/1", None),
+        (
+            '<meta property="og:image" content="http://[broken/i.jpg">',
+            "https://x.example/s/1",
+            None,
+        ),
+    ],
+)
+def test_a_malformed_url_in_the_page_is_ignored(
+    head: str, given: str | None, url: str | None
+) -> None:
+    page = f"<html><head>{head}</head><body>{PARAGRAPH * 4}</body></html>"
+    article = extract_article(page, url=given)
+    assert article.url == (url or given)
+    assert article.image is None

@@ -88,13 +88,29 @@ def extract_metadata(root: lxml.html.HtmlElement, *, url: str | None = None) -> 
         setattr(merged, name, value)
     if merged.title and merged.publisher:
         merged.title = _without_site_name(merged.title, merged.publisher)
-    merged.url = _canonical_url(root, fallback=merged.url)
+    url = _parseable_url(url)
+    merged.url = _canonical_url(root, fallback=_parseable_url(merged.url))
     if merged.url and url:
         merged.url = urljoin(url, merged.url)
     merged.url = merged.url or url
+    merged.image = _parseable_url(merged.image)
     if merged.image and merged.url:
         merged.image = urljoin(merged.url, merged.image)
     return merged
+
+
+def _parseable_url(url: str | None) -> str | None:
+    """``url``, or None when urllib cannot parse it ("http://[x", an unclosed IPv6 host).
+
+    Such a link resolves nowhere, and urljoin and urlsplit raise ValueError on it.
+    """
+    if url is None:
+        return None
+    try:
+        urlsplit(url)
+    except ValueError:
+        return None
+    return url
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,6 +532,10 @@ def _date_from_match(match: re.Match[str]) -> str | None:
     return _plausible(moment)
 
 
+# Clocks run from UTC-12 to UTC+14.
+_MAX_UTC_OFFSET = timedelta(hours=14)
+
+
 def _timezone(label: str | None) -> timezone | None:
     if not label:
         return None
@@ -527,6 +547,8 @@ def _timezone(label: str | None) -> timezone | None:
         return None  # an unknown abbreviation: no offset rather than a wrong one
     sign = -1 if match.group(1) == "-" else 1
     offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+    if offset > _MAX_UTC_OFFSET:  # "GMT+99" is a typo or noise; datetime refuses it anyway
+        return None
     return timezone(sign * offset)
 
 
@@ -557,7 +579,7 @@ def _canonical_url(root: lxml.html.HtmlElement, *, fallback: str | None) -> str 
     Misconfigured templates point every page's canonical link at the home page.
     """
     hrefs = root.xpath("//link[translate(@rel, 'CANONIL', 'canonil')='canonical']/@href")
-    canonical = clean_text(str(hrefs[0])) if hrefs else None
+    canonical = _parseable_url(clean_text(str(hrefs[0]))) if hrefs else None
     if canonical is None:
         return fallback
     if (
@@ -656,9 +678,14 @@ def _load_json(raw: str) -> Any:
 
 
 def _parse_lenient(text: str) -> Any:
+    """The JSON value(s) in ``text``, or None.
+
+    RecursionError is caught with ValueError: the json module parses nested arrays and objects
+    recursively, so a script of a few thousand nested ``{"a":`` exceeds the interpreter's depth.
+    """
     try:
         return json.loads(text, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     text = _TRAILING_COMMA.sub(r"\1", text)
     decoder = json.JSONDecoder(strict=False)
@@ -671,7 +698,7 @@ def _parse_lenient(text: str) -> Any:
             break
         try:
             value, position = decoder.raw_decode(text, position)
-        except ValueError:
+        except (ValueError, RecursionError):
             break
         values.append(value)
     if not values:
