@@ -78,6 +78,21 @@ def test_a_long_article_is_cut_in_the_table_and_kept_whole_in_s3(env: IngestEnv)
     assert next(store.iter_articles()).article == long_article
 
 
+def test_hostile_metadata_lists_still_fit_one_item(env: IngestEnv) -> None:
+    # A page can declare 50 keywords of 2,000 CJK characters (6 KB each): 300 KB per list.
+    store = env.articles
+    huge = tuple(f"{i}" + "北" * 2000 for i in range(60))
+    article = Article(title="T", tags=huge, authors=huge, text="北朝鮮 " * 40_000)
+
+    assert store.put_article(ref("tags"), article, watchlists=[], ingested_at=utc_now())
+
+    cut = store.get_article(ref("tags").article_id)
+    assert cut is not None and cut.text_truncated
+    assert sum(map(len, cut.article.tags)) <= 2000 and cut.article.tags[0].startswith("0北")
+    whole = store.get_article(ref("tags").article_id, full_text=True)
+    assert whole is not None and whole.article == article
+
+
 def test_articles_are_listed_newest_first_across_pages(env: IngestEnv) -> None:
     store = env.articles
     for i in range(7):

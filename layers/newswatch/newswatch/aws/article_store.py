@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 # DynamoDB items are limited to 400 KB. The text of a very long article (and any absurdly long
 # metadata field) is cut to fit; the whole extraction then goes to S3 under extracted/, and
-# readers that need every word (watchlist preview) load it from there.
+# readers that need every word (watchlist preview) load it from there. Worst case: 100 KB of
+# text and 13 metadata fields (strings or lists) of 2,000 characters of up to 4 bytes each.
 MAX_STORED_TEXT_BYTES = 100_000
 MAX_STORED_FIELD_CHARS = 2_000
 MAX_STORED_LIST_ENTRIES = 50
@@ -402,15 +403,23 @@ def _fit_for_item(article: Article) -> tuple[dict[str, Any], bool]:
         if isinstance(value, str) and len(value) > MAX_STORED_FIELD_CHARS:
             values[name] = value[:MAX_STORED_FIELD_CHARS]
             truncated = True
-        elif isinstance(value, list) and (
-            len(value) > MAX_STORED_LIST_ENTRIES
-            or any(len(entry) > MAX_STORED_FIELD_CHARS for entry in value)
-        ):
-            values[name] = [entry[:MAX_STORED_FIELD_CHARS] for entry in value][
-                :MAX_STORED_LIST_ENTRIES
-            ]
+        elif isinstance(value, list) and (cut := _cut_list(value)) != value:
+            values[name] = cut
             truncated = True
     return values, truncated
+
+
+def _cut_list(entries: list[str]) -> list[str]:
+    """At most 50 entries and, like one metadata string, 2,000 characters in all: 50 entries of
+    2,000 characters each (a hostile page's keywords) would alone overflow the item."""
+    kept: list[str] = []
+    budget = MAX_STORED_FIELD_CHARS
+    for entry in entries[:MAX_STORED_LIST_ENTRIES]:
+        if budget <= 0:
+            break
+        kept.append(entry[:budget])
+        budget -= len(kept[-1])
+    return kept
 
 
 def _cut(value: str | None) -> str | None:
