@@ -254,6 +254,26 @@ def test_a_file_nested_absurdly_deep_is_an_error_not_a_recursion_error(
     assert found.message.endswith("nested too deeply to be a watchlist file")
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("w.yaml", "watchlists: !!int abc\n"),
+        ("w.yaml", "watchlists:\n  - name: x\n    all: [!!timestamp 2024-13-45]\n"),
+        ("w.yaml", "watchlists: " + "1" * 5000 + "\n"),
+        ("w.json", '{"watchlists": ' + "1" * 5000 + "}"),
+    ],
+)
+def test_a_value_the_parser_cannot_convert_is_an_error_not_a_value_error(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(WatchlistError, match="a value that cannot be read"):
+        load_watchlists(path)
+    (found,) = check_watchlists(path)
+    assert found.severity == "error" and name in found.message
+
+
 def test_without_a_valid_name_errors_point_at_the_entry_position() -> None:
     entries = [{"name": "ok", "all": ["x"]}, {"name": "Bad", "query": "a AND"}]
     assert errors({"watchlists": entries})[-1] == (

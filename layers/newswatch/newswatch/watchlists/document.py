@@ -67,6 +67,10 @@ def read_source(source: Source) -> Mapping[str, Any]:
     except RecursionError:
         # Both parsers recurse per nesting level; a watchlist file is a few levels deep.
         raise _file_error(f"{path}: nested too deeply to be a watchlist file") from None
+    except ValueError as error:
+        # A scalar the parser cannot convert: a YAML tag on the wrong value ("!!int abc",
+        # "!!timestamp 2024-13-45") or an integer beyond Python's 4,300-digit conversion limit.
+        raise _file_error(f"{path}: a value that cannot be read: {error}") from None
     if not isinstance(parsed, Mapping):
         raise _file_error(f"{path}: expected a mapping with a 'watchlists' list at the top")
     return parsed
