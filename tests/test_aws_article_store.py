@@ -167,6 +167,8 @@ def test_rejections_are_recorded_once_and_listed_newest_first(env: IngestEnv) ->
     ]
     assert listed[0].version_id == "v-second"
     assert [r.reason for r in store.rejections(limit=1)] == ["too-large"]
+    assert store.get_rejection(ref("first").article_id) == listed[1]
+    assert store.get_rejection(ref("never").article_id) is None
 
 
 def test_a_receipt_expires_with_the_table_ttl(env: IngestEnv) -> None:

@@ -17,6 +17,7 @@ import pytest
 from newswatch.aws.article_store import ArticleStore
 from newswatch.cli import main
 from newswatch.events import ObjectRef, object_refs, object_refs_from_message
+from newswatch.local.console import describe_object
 from newswatch.local.provision import provision
 from newswatch.local.runner import LocalStack, drop_files
 from newswatch.local.template import LocalTemplate, TemplateError, load_template
@@ -169,6 +170,14 @@ def test_only_announced_keys_reach_the_handler_with_their_keys_decoded(
 
     assert set(seen) == {"incoming/Kyiv talks+update é.html"}
     assert store_of(local).receipt(seen[dropped[article]].article_id) in {"stored", "rejected"}
+
+
+def test_the_console_shows_a_rejected_object_with_its_reason(local: LocalStack) -> None:
+    key = "incoming/photo.html"
+    local.stack.s3().put_object(Bucket=local.stack.bucket, Key=key, Body=b"\x89PNG\r\n\x1a\n")
+    ref = process(local, {key})[key]
+    (line,) = describe_object(store_of(local), ref, [])
+    assert line.startswith("  rejected   not-html: ")
 
 
 def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(local: LocalStack) -> None:

@@ -167,18 +167,18 @@ class ArticleStore:
             }
         )
 
+    def get_rejection(self, article_id: str) -> StoredRejection | None:
+        """Why one object version did not become an article, or ``None``."""
+        response = self._dynamodb.get_item(
+            TableName=self._table, Key=key(keys.article_pk(article_id), keys.REJECTION_SK)
+        )
+        item = response.get("Item")
+        return None if item is None else _stored_rejection(from_item(item))
+
     def rejections(self, limit: int | None = None) -> Iterator[StoredRejection]:
         """Stored rejections, newest first."""
         for values in self._query_index(keys.REJECTIONS_INDEX_PK, limit=limit):
-            yield StoredRejection(
-                article_id=values["article_id"],
-                bucket=values["bucket"],
-                key=values["key"],
-                version_id=values.get("version_id"),
-                reason=values["reason"],
-                detail=values["detail"],
-                rejected_at=values["rejected_at"],
-            )
+            yield _stored_rejection(values)
 
     # --- articles ----------------------------------------------------------------------------
 
@@ -438,6 +438,18 @@ def _stored_article(values: dict[str, Any]) -> StoredArticle:
         watchlists=tuple(values.get("watchlists") or ()),
         text_truncated=bool(values.get("text_truncated")),
         extracted_key=values.get("extracted_key"),
+    )
+
+
+def _stored_rejection(values: dict[str, Any]) -> StoredRejection:
+    return StoredRejection(
+        article_id=values["article_id"],
+        bucket=values["bucket"],
+        key=values["key"],
+        version_id=values.get("version_id"),
+        reason=values["reason"],
+        detail=values["detail"],
+        rejected_at=values["rejected_at"],
     )
 
 

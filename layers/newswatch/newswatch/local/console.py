@@ -27,9 +27,9 @@ def describe_object(
     """Lines describing the stored outcome of ``ref`` and the alerts it sent."""
     stored = store.get_article(ref.article_id)
     if stored is None:
-        for rejection in store.rejections():
-            if rejection.article_id == ref.article_id:
-                return [f"  rejected   {rejection.reason}: {rejection.detail}"]
+        rejection = store.get_rejection(ref.article_id)
+        if rejection is not None:
+            return [f"  rejected   {rejection.reason}: {rejection.detail}"]
         return ["  no record (see the handler's log above)"]
     article = stored.article
     lines = [
