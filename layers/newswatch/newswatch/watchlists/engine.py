@@ -53,12 +53,15 @@ Evidence = tuple[int, int, int, str]
 Span = tuple[int, int, int, tuple[Evidence, ...]]  # segment, first, after last, evidence
 
 
+def _as_written(piece: str) -> str:
+    """A token as ``=`` compares it: case and accents kept, while what a reader cannot see
+    (Unicode composition, which code point the apostrophe is) is unified."""
+    return unicodedata.normalize("NFC", piece).translate(_APOSTROPHES)
+
+
 def _exact_spelling(text: str) -> tuple[str, ...]:
-    """The tokens of ``text`` as written (case and accents kept), for ``=`` comparisons."""
-    return tuple(
-        unicodedata.normalize("NFC", text[start:end]).translate(_APOSTROPHES)
-        for _, start, end in token_spans(text)
-    )
+    """The tokens of an ``=`` term as written, to compare with an article's."""
+    return tuple(_as_written(text[start:end]) for _, start, end in token_spans(text))
 
 
 def _unquoted(written: str) -> str:
@@ -221,6 +224,7 @@ def _triggers(rules: list[Encoded]) -> dict[str, Any]:
 
 
 def _written_terms(rule: Encoded) -> frozenset[str]:
+    """The terms of a rule as the author wrote them: what an explanation's clause names."""
     return frozenset(term[1] for term in _term_nodes(rule))
 
 
@@ -357,10 +361,7 @@ class WatchlistSet:
         return cls(
             tables,
             [definition.name for definition in definitions],
-            [
-                json.dumps(rule, ensure_ascii=False, separators=(",", ":")).encode()
-                for rule in rules
-            ],
+            [_compact_json(rule).encode() for rule in rules],
             zlib.compress(canonical.encode()),
         )
 
@@ -424,10 +425,7 @@ class WatchlistSet:
             rule = json.loads(self._rules[position])
             parts = rule[1] if rule[0] == "&" else [rule]
             clauses = tuple(
-                Clause(
-                    describe(part), part[0] == "!", frozenset(term[1] for term in _term_nodes(part))
-                )
-                for part in parts
+                Clause(describe(part), part[0] == "!", _written_terms(part)) for part in parts
             )
             parsed = self._parsed[position] = (rule, describe(rule), clauses)
         return parsed
@@ -545,7 +543,7 @@ class WatchlistSet:
             for number, start, end in occurrences:
                 segment = segments[number]
                 written = tuple(
-                    unicodedata.normalize("NFC", segment.text[first:last]).translate(_APOSTROPHES)
+                    _as_written(segment.text[first:last])
                     for first, last in zip(
                         segment.starts[start:end], segment.ends[start:end], strict=True
                     )
