@@ -186,21 +186,18 @@ def clean_text(value: object) -> str | None:
 def clean_authors(values: Iterable[object]) -> list[str]:
     """Author names without "By ", split where one string credits several, deduplicated."""
     authors: list[str] = []
-    seen: set[str] = set()
     for value in values:
         text = clean_text(value)
         if text is None or _URL_LIKE.match(text) or "@" in text:
             continue
         text = _BYLINE_PREFIX.sub("", text)
-        date = _WORDED_DATE.search(text) or _NUMERIC_DATE.search(text)
+        date = _date_match(text)
         if date is not None:  # a byline line that goes on with the date
             text = text[: date.start()]
-        for part in _AUTHOR_SEPARATORS.split(text):
-            name = _author_name(part)
-            if name is not None and name.lower() not in seen:
-                seen.add(name.lower())
-                authors.append(name)
-    return authors
+        authors.extend(
+            name for part in _AUTHOR_SEPARATORS.split(text) if (name := _author_name(part))
+        )
+    return _unique(authors)
 
 
 def _author_name(part: str) -> str | None:
@@ -482,10 +479,16 @@ def normalize_date(value: object) -> str | None:
 
 def find_date(text: str) -> str | None:
     """The first date written in words (see ``_MONTH_NAMES``) or numerically, as ISO-8601."""
-    match = _WORDED_DATE.search(text) or _NUMERIC_DATE.search(text)
+    match = _date_match(text)
     if match is None:
         return None
     return _date_from_match(match)
+
+
+def _date_match(text: str) -> re.Match[str] | None:
+    """A date written in words if ``text`` has one, else a numeric one: "October 30, 2024"
+    says which number is the month, "2024-10-30" may sit in an id or a URL."""
+    return _WORDED_DATE.search(text) or _NUMERIC_DATE.search(text)
 
 
 def _iso(text: str) -> str | None:
@@ -1079,7 +1082,7 @@ def _from_visible(root: lxml.html.HtmlElement) -> dict[str, Any]:
         text = clean_text(element.text_content())
         if not text or len(text) > 200:
             continue
-        match = _WORDED_DATE.search(text) or _NUMERIC_DATE.search(text)
+        match = _date_match(text)
         stamp = _date_from_match(match) if match else None
         if stamp is None or match is None:
             continue
