@@ -93,8 +93,9 @@ def test_only_html_under_incoming_notifies_the_ingest_queue() -> None:
 def test_queue_policy_admits_only_this_bucket_without_a_dependency_cycle() -> None:
     """The bucket depends on the queue policy (S3 checks it when the notification is set), so
     the policy must name the bucket's ARN without referring to the bucket resource."""
-    assert RESOURCES[BUCKET]["DependsOn"] == only("AWS::SQS::QueuePolicy")
-    policy_id = only("AWS::SQS::QueuePolicy")
+    policy_id = RESOURCES[BUCKET]["DependsOn"]
+    assert RESOURCES[policy_id]["Type"] == "AWS::SQS::QueuePolicy"
+    assert RESOURCES[policy_id]["Properties"]["Queues"] == [{"Ref": INGEST_QUEUE}]
     assert not mentions(RESOURCES[policy_id], BUCKET)
     # The constructed ARN is the bucket's, whatever the stack id.
     for stack_id_suffix in ("local", "5b8a1f30-96f6-11ef-8c2c-0affd3b1c5a1"):
@@ -126,6 +127,28 @@ def test_queues_are_encrypted_with_a_dead_letter_queue_and_an_alarm() -> None:
     ]
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     assert alarm["Threshold"] == 1
+
+
+def test_both_queues_deny_requests_without_tls() -> None:
+    template = resolved()
+    arn_by_url = {
+        template.resolve({"Ref": queue}): template.resolve({"Fn::GetAtt": [queue, "Arn"]})
+        for queue in (INGEST_QUEUE, DLQ)
+    }
+    tls_only: set[str] = set()
+    for policy in template.resources("AWS::SQS::QueuePolicy"):
+        for statement in policy.properties["PolicyDocument"]["Statement"]:
+            if (statement["Effect"], statement["Principal"], statement["Action"]) == (
+                "Deny",
+                "*",
+                "sqs:*",
+            ) and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}:
+                tls_only.update(
+                    arn_by_url[url]
+                    for url in policy.properties["Queues"]
+                    if arn_by_url[url] == statement["Resource"]
+                )
+    assert tls_only == set(arn_by_url.values())
 
 
 def test_function_runtime_trigger_and_safety_settings() -> None:
