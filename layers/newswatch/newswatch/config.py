@@ -33,7 +33,8 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``TABLE_NAME``, ``TOPIC_ARN``, ``ARTICLE_BUCKET`` and the optional limits.
 
-        Fails at cold start with the missing names rather than on the first article.
+        Fails with every missing name before any object is read (the handler builds its
+        pipeline on a container's first event), not with a KeyError midway through one.
         """
         env = os.environ if environ is None else environ
         missing = [
