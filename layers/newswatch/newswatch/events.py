@@ -97,7 +97,7 @@ def _from_s3_record(record: Any) -> ObjectRef | None:
             sequencer=obj.get("sequencer") or None,
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
-        raise UnrecognisedEvent(f"malformed S3 notification record: missing {error}") from None
+        raise UnrecognisedEvent(f"malformed S3 notification record: {error!r}") from None
 
 
 def _from_eventbridge_detail(detail: Any) -> ObjectRef:
@@ -112,7 +112,7 @@ def _from_eventbridge_detail(detail: Any) -> ObjectRef:
             sequencer=obj.get("sequencer") or None,
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
-        raise UnrecognisedEvent(f"malformed EventBridge S3 event: missing {error}") from None
+        raise UnrecognisedEvent(f"malformed EventBridge S3 event: {error!r}") from None
 
 
 def decode_key(raw_key: str) -> str:
