@@ -382,39 +382,34 @@ def main() -> None:
         f"article 100 times: {hundred * 1e3:.0f} ms; the first 60 KB match after loading "
         f"(rules parsed on first use): {first_match * 1e3:.1f} ms"
     )
+    # Each goal's worst figure over the two articles, and whether it is met.
+    matching = max(best[large, label] / tokenising[label] for label in articles)
+    scaling = max(best[large, label] / best[small, label] for label in articles)
+    naive_speedup = min(speedup[10_000, label] for label in articles)
     goals = [
-        (
-            f"at {large:,} watchlists, matching <= 10x tokenising",
-            max(best[large, label] / tokenising[label] for label in articles) <= 10,
-            max(best[large, label] / tokenising[label] for label in articles),
-        ),
-        (
-            f"the {large:,} figure <= 3x the {small} figure",
-            max(best[large, label] / best[small, label] for label in articles) <= 3,
-            max(best[large, label] / best[small, label] for label in articles),
-        ),
+        (f"at {large:,} watchlists, matching <= 10x tokenising", matching, matching <= 10),
+        (f"the {large:,} figure <= 3x the {small} figure", scaling, scaling <= 3),
         (
             "at 10,000 watchlists, >= 100x faster than the naive loop",
-            min(speedup[10_000, label] for label in articles) >= 100,
-            min(speedup[10_000, label] for label in articles),
+            naive_speedup,
+            naive_speedup >= 100,
         ),
         (
             f"loading the {large:,} index <= 2x tokenising 60 KB 100 times",
-            load / hundred <= 2,
             load / hundred,
+            load / hundred <= 2,
         ),
     ]
     print("\ngoals (worst of the two articles):")
-    for description, met, value in goals:
+    for description, value, met in goals:
         print(f"  [{'met' if met else 'MISSED'}] {description}: {value:,.2f}x")
 
 
 def _record(
     best: dict[tuple[int, str], float], key: tuple[int, str], action: Callable[[], object]
 ) -> None:
-    started = time.perf_counter()
-    action()
-    elapsed = time.perf_counter() - started
+    """Time one run of ``action`` and keep it under ``key`` if it is the fastest so far."""
+    elapsed = best_of(1, action)
     best[key] = min(best.get(key, elapsed), elapsed)
 
 
