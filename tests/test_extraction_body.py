@@ -93,17 +93,22 @@ def test_captions_stay_out_of_the_text() -> None:
 
 
 @pytest.mark.parametrize(
-    "html",
+    ("html", "paragraphs"),
     [
-        "<html><body><article class='post'>" + "<p>Deep text goes here, in one paragraph.</p>" * 3,
-        "<html><body>" + "<div>" * 100_000 + "<p>A deeply nested paragraph of words.</p>",
+        (
+            "<html><body><article class='post'>"
+            + "<p>Deep text goes here, in one paragraph.</p>" * 3,
+            ["Deep text goes here, in one paragraph."] * 3,
+        ),
+        # libxml2 drops what lies beyond its depth limit (parse_html refuses such a page as
+        # too-deep); here the point is that the walk over the tree it does build cannot recurse.
+        ("<html><body>" + "<div>" * 100_000 + "<p>A deeply nested paragraph of words.</p>", []),
     ],
     ids=["unclosed", "100000-deep"],
 )
-def test_pathological_trees_do_not_crash(html: str) -> None:
+def test_pathological_trees_do_not_crash(html: str, paragraphs: list[str]) -> None:
     tree = lxml.html.document_fromstring(html)
-    body = extract_body(tree)
-    assert all(isinstance(p, str) and p for p in body.paragraphs)
+    assert extract_body(tree).paragraphs == paragraphs
 
 
 def test_a_page_without_text_gives_no_paragraphs() -> None:
