@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from newswatch.article import Article
 from newswatch.watchlists import WatchlistError, check_watchlists, load_watchlists
 from newswatch.watchlists.engine import _Evaluator, _Segment
+from newswatch.watchlists.explain import SNIPPET_LIMIT, snippet
 
 WORDS = ["Russia", "North Korea", "troops", "Kyiv", "Seoul", "talks", "China", "US", "sanctions"]
 FILLER = ["the", "said", "on", "Tuesday", "and", "a", "report", "of"]
@@ -181,3 +183,17 @@ def test_operator_soup_gets_diagnostics_or_a_match_never_a_crash(
         assert any(found.severity == "error" for found in check_watchlists(document))
     else:
         watchlists.match(Article(text="a b a x ab US " * 20, title="a b"))
+
+
+@PROPERTIES
+@given(st.text(alphabet=st.sampled_from("ab .,\n\t"), max_size=600), st.data())
+def test_a_snippet_fits_the_limit_and_marks_the_hit_whatever_the_text(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    shown = snippet(text, start, end)
+    assert len(shown) <= SNIPPET_LIMIT
+    hit = re.sub(r"\s+", " ", text[start:end])  # paragraph breaks show as one space
+    if len(hit) + len("****") <= SNIPPET_LIMIT:
+        assert f"**{hit}**" in shown
