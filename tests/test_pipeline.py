@@ -118,6 +118,30 @@ def test_sns_failing_once_then_succeeding_sends_exactly_one_alert(env: IngestEnv
     assert env.alerts() == []
 
 
+def test_object_deleted_between_attempts_still_gets_its_alert(env: IngestEnv) -> None:
+    """The first attempt stored the article and failed at SNS; by the retry the object is
+    gone. The stored article stands and its alert goes out: no rejection on top of it."""
+    env.push_watchlists()
+    ref = env.put("incoming/thehindu.html", REFERENCE)
+
+    def sns_down(**_: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://sns.us-east-1.amazonaws.com")
+
+    env.sns.meta.events.register("before-call.sns.Publish", sns_down)
+    pipeline = env.pipeline()
+    with pytest.raises(EndpointConnectionError):
+        pipeline.process(ref)
+    env.sns.meta.events.unregister("before-call.sns.Publish", sns_down)
+    env.s3.delete_object(Bucket=BUCKET, Key=ref.key, VersionId=ref.version_id)
+
+    retried = pipeline.process(ref)
+
+    assert (retried.status, retried.alerts_sent) == (Status.STORED, ("nk-russia",))
+    assert len(env.alerts()) == 1
+    assert list(env.articles.rejections()) == []
+    assert env.articles.receipt(ref.article_id) == "stored"
+
+
 def test_dynamodb_failing_after_the_article_is_stored_is_retried_cleanly(
     env: IngestEnv,
 ) -> None:

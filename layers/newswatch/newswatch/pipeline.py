@@ -127,6 +127,12 @@ class IngestPipeline:
                 content_encoding=fetched.content_encoding,
             )
         except Rejection as rejection:
+            stored = self._articles.get_article(article_id)
+            if stored is not None:
+                # An earlier attempt stored the article and failed later (an SNS outage); the
+                # object has gone or changed since. The record stands: finish its alerts.
+                logger.info("%s: stored before (%s now); finishing", ref.s3_uri, rejection)
+                return self._finish_stored(ref, stored.article, stored.watchlists)
             self._articles.put_rejection(ref, rejection)
             self._articles.put_receipt(article_id, Status.REJECTED.value)
             logger.info("rejected %s: %s", ref.s3_uri, rejection)
@@ -135,23 +141,20 @@ class IngestPipeline:
             )
         watchlist_set = self._watchlists.current()
         matches = watchlist_set.match(article) if watchlist_set is not None else []
+        matched = tuple(m.watchlist for m in matches)
         ingested_at = utc_now()
-        self._articles.put_article(
-            ref, article, watchlists=[m.watchlist for m in matches], ingested_at=ingested_at
-        )
+        self._articles.put_article(ref, article, watchlists=matched, ingested_at=ingested_at)
         for match in matches:
             self._articles.put_match(
                 article_id, match, title=article.title, ingested_at=ingested_at
             )
+        return self._finish_stored(ref, article, matched)
+
+    def _finish_stored(self, ref: ObjectRef, article: Article, matched: tuple[str, ...]) -> Outcome:
+        """Send the stored article's pending alerts, then write the receipt that ends it."""
         sent = self._send_alerts(ref, article)
-        self._articles.put_receipt(article_id, Status.STORED.value)
-        return Outcome(
-            ref,
-            Status.STORED,
-            article_id,
-            matched=tuple(m.watchlist for m in matches),
-            alerts_sent=sent,
-        )
+        self._articles.put_receipt(ref.article_id, Status.STORED.value)
+        return Outcome(ref, Status.STORED, ref.article_id, matched=matched, alerts_sent=sent)
 
     def _send_alerts(self, ref: ObjectRef, article: Article) -> tuple[str, ...]:
         """Publish the alert of every stored match of the article that is not sent yet.
