@@ -96,6 +96,14 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ),
     ("without the alias", {"all": ["Ukrainian capital"]}, False),
     (
+        "aliases of keys that name the same term all count",
+        {
+            "all": ["Ukrainian capital"],
+            "aliases": {"Ukrainian capital": ["Kyiv"], "ukrainian capital": ["Kiev"]},
+        },
+        True,
+    ),
+    (
         "alias inside a query",
         {"query": "capital AND Russia", "aliases": {"capital": ["Kyiv"]}},
         True,

@@ -256,13 +256,20 @@ class _EntryChecker:
         return checked
 
     def apply_aliases(self, expression: Node, aliases: dict[str, list[Term]]) -> Node:
-        """Attach each alias list to every plain term it names, and warn about unused ones."""
-        by_tokens = {}
+        """Attach each alias list to every plain term it names, and warn about unused ones.
+
+        Keys that name the same term ("North Korea", "north korea") pool their aliases: the
+        term matches case-insensitively, so the author meant both lists for it.
+        """
+        by_tokens: dict[tuple[str, ...], tuple[str, tuple[Term, ...]]] = {}
         for key, found in aliases.items():
             try:
-                by_tokens[parse_term(key.strip()).tokens] = (key, tuple(found))
+                tokens = parse_term(key.strip()).tokens
             except QuerySyntaxError as error:
                 self.error(f"aliases[{key!r}]", error.message)
+                continue
+            first_key, pooled = by_tokens.get(tokens, (key, ()))
+            by_tokens[tokens] = (first_key, pooled + tuple(found))
         if not by_tokens:
             return expression
         used: set[str] = set()
