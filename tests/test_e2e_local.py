@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from newswatch.aws.article_store import ArticleStore
 from newswatch.cli import main
 from newswatch.events import ObjectRef
 from newswatch.local.runner import LocalStack
@@ -73,7 +72,7 @@ def test_reference_article_is_stored_and_alerts_nk_russia(local: LocalStack) -> 
     )["Item"]
     assert item["key"]["S"] == "incoming/thehindu-2024-10-30-ukraine-south-korea.html"
     assert "nk-russia" in [value["S"] for value in item["watchlists"]["L"]]
-    store = ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+    store = stack.article_store()
     stored = store.get_article(ref.article_id)
     assert stored is not None
     assert stored.article.title == "Ukraine and South Korea agree to deepen security cooperation"
@@ -101,7 +100,7 @@ def test_the_decoy_is_stored_and_alerts_nobody(local: LocalStack) -> None:
     before = len(sns_sent(local))
     ref = put_and_process(local, DECOY)
     stack = local.stack
-    store = ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+    store = stack.article_store()
     stored = store.get_article(ref.article_id)
     assert stored is not None
     assert stored.watchlists == ()

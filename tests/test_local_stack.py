@@ -74,8 +74,7 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
 
 def store_of(local: LocalStack) -> ArticleStore:
-    stack = local.stack
-    return ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+    return local.stack.article_store()
 
 
 def process(local: LocalStack, keys: set[str], *, polls: int = 30) -> dict[str, ObjectRef]:

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
 
+    from newswatch.aws.article_store import ArticleStore
+    from newswatch.aws.watchlist_store import WatchlistStore
+
 LOCAL_STACK_NAME = "newswatch-local"
 DEFAULT_LOCAL_PORT = 5000
 DEFAULT_LOCAL_ENDPOINT = f"http://127.0.0.1:{DEFAULT_LOCAL_PORT}"
@@ -74,6 +77,19 @@ class Stack:
     def client(self, service: str) -> Any:
         """A boto3 client for any other service, at this stack's endpoint and region."""
         return _client(service, region=self.region, endpoint_url=self.endpoint_url)
+
+    def article_store(self) -> ArticleStore:
+        """The stack's articles, matches and rejections (imported here: not every command
+        reads the table)."""
+        from newswatch.aws.article_store import ArticleStore
+
+        return ArticleStore(self.dynamodb(), self.s3(), table_name=self.table, bucket=self.bucket)
+
+    def watchlist_store(self) -> WatchlistStore:
+        """The stack's stored watchlist set."""
+        from newswatch.aws.watchlist_store import WatchlistStore
+
+        return WatchlistStore(self.dynamodb(), self.s3(), table_name=self.table, bucket=self.bucket)
 
 
 def resolve_stack(stack_name: str | None = None, endpoint_url: str | None = None) -> Stack:

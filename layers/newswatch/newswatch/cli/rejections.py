@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from newswatch.aws.article_store import ArticleStore, StoredRejection
+from newswatch.aws.article_store import StoredRejection
 from newswatch.stack import add_stack_arguments, stack_from_args
 
 
@@ -29,8 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    stack = stack_from_args(args)
-    store = ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+    store = stack_from_args(args).article_store()
     shown = 0
     for rejection in store.rejections(limit=args.limit or None):
         print(

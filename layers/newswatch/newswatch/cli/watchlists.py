@@ -77,14 +77,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_push(args: argparse.Namespace) -> int:
     """Validate the whole file first: nothing is written unless all of it is valid."""
-    from newswatch.aws.watchlist_store import WatchlistStore
-
     watchlists = load_watchlists(args.file)  # raises with every error before any write
     stack = stack_from_args(args)
-    store = WatchlistStore(
-        stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket
-    )
-    version = store.replace(watchlists)
+    version = stack.watchlist_store().replace(watchlists)
     where = stack.endpoint_url or "AWS"
     print(f"pushed {len(watchlists)} watchlists as version {version} to {stack.table} ({where})")
     return 0
@@ -92,11 +87,8 @@ def run_push(args: argparse.Namespace) -> int:
 
 def run_preview(args: argparse.Namespace) -> int:
     """List, newest first, the stored articles that the file's watchlists would match."""
-    from newswatch.aws.article_store import ArticleStore
-
     watchlists = _selected(load_watchlists(args.file), args.only)
-    stack = stack_from_args(args)
-    store = ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
+    store = stack_from_args(args).article_store()
     read = fired = 0
     for stored in store.iter_articles(full_text=True):
         if args.limit and read >= args.limit:

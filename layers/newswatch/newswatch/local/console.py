@@ -16,11 +16,6 @@ from newswatch.local.runner import LocalStack, drop_files
 Echo = Callable[[str], None]
 
 
-def article_store(local: LocalStack) -> ArticleStore:
-    stack = local.stack
-    return ArticleStore(stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket)
-
-
 def describe_object(
     store: ArticleStore, ref: ObjectRef, alerts: Iterable[DeliveredAlert]
 ) -> list[str]:
@@ -54,7 +49,7 @@ def describe_object(
 
 def serve(local: LocalStack, echo: Echo = print) -> None:
     """Hand queued notifications to the handler until interrupted (Ctrl-C)."""
-    store = article_store(local)
+    store = local.stack.article_store()
     dead_letters = local.dead_letters()
     while True:
         result = local.poll(wait_seconds=1)
@@ -102,7 +97,7 @@ def run_demo(
             if ref.key in pending:
                 pending.discard(ref.key)
                 outcomes[ref.key] = ref
-    store = article_store(local)
+    store = local.stack.article_store()
     for path, key in dropped:
         echo(f"\n{path.name} -> s3://{local.stack.bucket}/{key}")
         if key in outcomes:

@@ -253,15 +253,9 @@ class LocalStack:
 
     def push_watchlists(self, path: Path) -> str:
         """Validate and store the watchlists of ``path``; returns the stored version."""
-        from newswatch.aws.watchlist_store import WatchlistStore
         from newswatch.watchlists import load_watchlists
 
-        watchlists = load_watchlists(path)
-        stack = self.stack
-        store = WatchlistStore(
-            stack.dynamodb(), stack.s3(), table_name=stack.table, bucket=stack.bucket
-        )
-        return store.replace(watchlists)
+        return self.stack.watchlist_store().replace(load_watchlists(path))
 
     def poll(self, wait_seconds: int = 1) -> BatchResult:
         """Receive one batch (waiting up to ``wait_seconds``), hand it to the handler as Lambda
