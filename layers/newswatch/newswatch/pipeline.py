@@ -143,16 +143,29 @@ class IngestPipeline:
         matches = watchlist_set.match(article) if watchlist_set is not None else []
         matched = tuple(m.watchlist for m in matches)
         ingested_at = utc_now()
-        self._articles.put_article(ref, article, watchlists=matched, ingested_at=ingested_at)
+        first_write = self._articles.put_article(
+            ref, article, watchlists=matched, ingested_at=ingested_at
+        )
         for match in matches:
             self._articles.put_match(
                 article_id, match, title=article.title, ingested_at=ingested_at
             )
-        return self._finish_stored(ref, article, matched)
+        # Most articles match nothing: when this attempt also wrote the article first, no
+        # earlier one can have left an alert either, and the query for stored matches is moot.
+        return self._finish_stored(
+            ref, article, matched, alerts_possible=bool(matches) or not first_write
+        )
 
-    def _finish_stored(self, ref: ObjectRef, article: Article, matched: tuple[str, ...]) -> Outcome:
+    def _finish_stored(
+        self,
+        ref: ObjectRef,
+        article: Article,
+        matched: tuple[str, ...],
+        *,
+        alerts_possible: bool = True,
+    ) -> Outcome:
         """Send the stored article's pending alerts, then write the receipt that ends it."""
-        sent = self._send_alerts(ref, article)
+        sent = self._send_alerts(ref, article) if alerts_possible else ()
         self._articles.put_receipt(ref.article_id, Status.STORED.value)
         return Outcome(ref, Status.STORED, ref.article_id, matched=matched, alerts_sent=sent)
 
