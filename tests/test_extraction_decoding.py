@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import zlib
 from pathlib import Path
@@ -204,6 +205,13 @@ def test_binary_with_an_unsupported_content_encoding_says_so() -> None:
         extract_article(compressed + b"\x00", content_encoding="br")
     assert caught.value.reason == "not-html"
     assert "Content-Encoding 'br'" in caught.value.detail
+
+
+def test_bytes_that_contradict_their_bom_are_undecodable() -> None:
+    with pytest.raises(Rejection) as caught:
+        extract_article(codecs.BOM_UTF32_LE + b"\x00\xd8\x00\x00")  # a lone surrogate
+    assert caught.value.reason == "undecodable"
+    assert "utf-32-le BOM" in caught.value.detail
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n\t  ", b"\xef\xbb\xbf", b"\xef\xbb\xbf  \n"])
