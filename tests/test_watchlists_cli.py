@@ -123,6 +123,11 @@ def test_push_then_preview_over_stored_articles(
     assert "Troops  [nk]" in out and f"s3://{BUCKET}/incoming/a.html" in out
     assert "Storm" not in out
     assert out.strip().endswith("1 of 2 stored articles would match")
+    assert (
+        main(["watchlists", "preview", str(preview), "--stack", "newswatch-test", "--limit", "1"])
+        == 0
+    )
+    assert capsys.readouterr().out.strip().endswith(" of 1 stored articles would match")
 
     args = ["watchlists", "preview", str(DEMO), "--stack", "newswatch-test", "--json"]
     assert main([*args, "--only", "storm-warnings"]) == 0

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import textwrap
@@ -90,9 +91,8 @@ def run_preview(args: argparse.Namespace) -> int:
     watchlists = _selected(load_watchlists(args.file), args.only)
     store = stack_from_args(args).article_store()
     read = fired = 0
-    for stored in store.iter_articles(full_text=True):
-        if args.limit and read >= args.limit:
-            break
+    # islice, not a check inside the loop: that would first fetch the next article's full text.
+    for stored in itertools.islice(store.iter_articles(full_text=True), args.limit or None):
         read += 1
         matches = watchlists.match(stored.article)
         if not matches:
