@@ -58,7 +58,6 @@ _FURNITURE_TAGS = frozenset(
         "footer",
         "menu",
         "dialog",
-        "figcaption",
         "amp-ad",
         "amp-embed",
         "amp-sidebar",
@@ -66,6 +65,7 @@ _FURNITURE_TAGS = frozenset(
         "amp-consent",
     }
 )
+# Furniture too, but a caption is recorded before it is skipped (the lead image's caption).
 _CAPTION_TAGS = frozenset({"figcaption"})
 _FURNITURE_ROLES = frozenset(
     {"navigation", "complementary", "banner", "contentinfo", "menu", "menubar", "dialog"}
@@ -433,6 +433,10 @@ class _Walk:
                 link_depth -= 1
             self._add(element.tail, link_depth)
         self._flush(open_blocks)
+        self._total_blocks()
+
+    def _total_blocks(self) -> None:
+        """Fill the running totals over the blocks, for the container measures of scoring."""
         for block in self.blocks:
             size = len(block.text)
             self._chars.append(self._chars[-1] + size)
