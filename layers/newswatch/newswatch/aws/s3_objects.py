@@ -47,7 +47,7 @@ class S3ObjectReader:
         try:
             response = self._s3.get_object(**request)
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
+            code = _error_code(error)
             if code in _MISSING_CODES:
                 raise Rejection(
                     "object-missing", f"{ref.s3_uri} was deleted before it was read ({code})"
@@ -78,3 +78,12 @@ class S3ObjectReader:
         return Rejection(
             "too-large", f"object is {size} bytes; the limit is {self._max_bytes} bytes"
         )
+
+
+def is_missing(error: ClientError) -> bool:
+    """Whether a read failed because the object (or version) is not there: not transient."""
+    return _error_code(error) in _MISSING_CODES
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from newswatch.aws import keys
 from newswatch.aws.article_store import utc_now
 from newswatch.aws.dynamo import from_item, key, query, to_item
+from newswatch.aws.s3_objects import is_missing
 from newswatch.errors import NewswatchError
 from newswatch.watchlists import WatchlistSet, load_watchlists
 
@@ -152,7 +153,7 @@ class WatchlistStore:
         try:
             body = self._s3.get_object(Bucket=self._bucket, Key=index_key)["Body"].read()
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in {"NoSuchKey", "404"}:
+            if not is_missing(error):
                 raise
         else:
             try:
