@@ -575,6 +575,14 @@ def _found_keys(found: dict[int, list[Occurrence]], lead_tokens: int) -> set[str
     return keys
 
 
+def _words_between(start: int, end: int, other_start: int, other_end: int) -> int | None:
+    """How many words lie strictly between two token spans (what ``NEAR/n`` bounds), or None
+    when they overlap: the same words cannot be both sides of a NEAR."""
+    if other_start < end and start < other_end:
+        return None
+    return other_start - end if other_start >= end else start - other_end
+
+
 def _follow(
     number: int,
     tokens: list[str],
@@ -762,10 +770,8 @@ class _Evaluator:
             last = bisect_left(right, (number, end + distance + 1))
             for index in range(first, last):
                 _, other_start, other_end = right[index]
-                if other_start < end and start < other_end:
-                    continue  # the same words cannot be both sides
-                gap = other_start - end if other_start >= end else start - other_end
-                if gap <= distance:
+                gap = _words_between(start, end, other_start, other_end)
+                if gap is not None and gap <= distance:
                     return True
         return False
 
@@ -787,10 +793,8 @@ class _Evaluator:
             first = bisect_left(keys, (number, lowest))
             last = bisect_right(keys, (number, end + distance))
             for _, other_start, other_end, other_evidence in right[first:last]:
-                if other_start < end and start < other_end:
-                    continue  # the same words cannot be both sides
-                gap = other_start - end if other_start >= end else start - other_end
-                if gap <= distance:
+                gap = _words_between(start, end, other_start, other_end)
+                if gap is not None and gap <= distance:
                     span = (number, min(start, other_start), max(end, other_end))
                     pairs.add((*span, evidence + other_evidence))
             if len(pairs) >= limit:
