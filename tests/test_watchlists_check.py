@@ -117,6 +117,15 @@ def test_the_whole_file_is_validated_and_every_error_reported(tmp_path: Path) ->
     assert "watchlist 'bad-term', any[0]" in message
 
 
+def test_a_bad_alias_key_is_reported_beside_the_entrys_other_errors() -> None:
+    document = {"watchlists": [{"name": "x", "query": "Russia AND (", "aliases": {'"': ["a"]}}]}
+    found = [(finding.location, finding.message) for finding in check_watchlists(document)]
+    assert found == [
+        ("query, column 13", "expected a term after '(', found the end of the query"),
+        ("aliases['\"']", "'\"' has no letters or digits to match"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

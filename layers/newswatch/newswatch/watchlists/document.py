@@ -183,7 +183,7 @@ class _EntryChecker:
         aliases = self.check_aliases(entry.get("aliases"))
         if aliases:
             canonical["aliases"] = {
-                key: [alias.text for alias in found] for key, found in aliases.items()
+                key: [alias.text for alias in found] for key, (_, found) in aliases.items()
             }
         if any(finding.severity == "error" for finding in self.findings) or not parts:
             return None
@@ -229,7 +229,9 @@ class _EntryChecker:
             self.error(location, error.message)
             return None
 
-    def check_aliases(self, aliases: object) -> dict[str, list[Term]]:
+    def check_aliases(self, aliases: object) -> dict[str, tuple[Term, list[Term]]]:
+        """Each valid key with its term and its valid aliases; every mistake becomes a finding,
+        keys included, so that a bad key shows beside the entry's other errors."""
         if aliases is None:
             return {}
         if not isinstance(aliases, Mapping):
@@ -238,11 +240,12 @@ class _EntryChecker:
                 f"expected a mapping of term -> list of aliases, found {_describe(aliases)}",
             )
             return {}
-        checked: dict[str, list[Term]] = {}
+        checked: dict[str, tuple[Term, list[Term]]] = {}
         for key, values in aliases.items():
             if not isinstance(key, str) or not key.strip():
                 self.error("aliases", f"expected a term as each key, found {_describe(key)}")
                 continue
+            term = self.check_term(f"aliases[{key!r}]", key)
             if not isinstance(values, list) or not values:
                 self.error(
                     f"aliases[{key!r}]",
@@ -252,24 +255,20 @@ class _EntryChecker:
             found = [
                 self.check_term(f"aliases[{key!r}][{i}]", value) for i, value in enumerate(values)
             ]
-            checked[key] = [alias for alias in found if alias is not None]
+            if term is not None:
+                checked[key] = (term, [alias for alias in found if alias is not None])
         return checked
 
-    def apply_aliases(self, expression: Node, aliases: dict[str, list[Term]]) -> Node:
+    def apply_aliases(self, expression: Node, aliases: dict[str, tuple[Term, list[Term]]]) -> Node:
         """Attach each alias list to every plain term it names, and warn about unused ones.
 
         Keys that name the same term ("North Korea", "north korea") pool their aliases: the
         term matches case-insensitively, so the author meant both lists for it.
         """
         by_tokens: dict[tuple[str, ...], tuple[str, tuple[Term, ...]]] = {}
-        for key, found in aliases.items():
-            try:
-                tokens = parse_term(key.strip()).tokens
-            except QuerySyntaxError as error:
-                self.error(f"aliases[{key!r}]", error.message)
-                continue
-            first_key, pooled = by_tokens.get(tokens, (key, ()))
-            by_tokens[tokens] = (first_key, pooled + tuple(found))
+        for key, (term, found) in aliases.items():
+            first_key, pooled = by_tokens.get(term.tokens, (key, ()))
+            by_tokens[term.tokens] = (first_key, pooled + tuple(found))
         if not by_tokens:
             return expression
         used: set[str] = set()
