@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from newswatch.errors import NewswatchError
 
@@ -21,13 +22,23 @@ COMMAND_MODULES = ("extract", "match", "watchlists", "local", "rejections")
 Handler = Callable[[argparse.Namespace], int]
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A sub-command's parser: its description (the module docstring) keeps its line breaks."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(**kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every sub-command registered."""
     parser = argparse.ArgumentParser(
         prog="newswatch",
         description="Extract news articles, match watchlists, and run the alerting stack.",
     )
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
+    )
     for name in COMMAND_MODULES:
         importlib.import_module(f"newswatch.cli.{name}").register(subparsers)
     return parser

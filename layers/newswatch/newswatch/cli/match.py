@@ -23,7 +23,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "match",
         help="run watchlists over HTML pages and show which fire, with their hits",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_page_arguments(parser)
     parser.add_argument(
