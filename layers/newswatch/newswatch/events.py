@@ -87,32 +87,30 @@ def _from_s3_record(record: Any) -> ObjectRef | None:
         if not str(record["eventName"]).startswith("ObjectCreated:"):
             return None
         s3 = record["s3"]
-        obj = s3["object"]
-        return ObjectRef(
-            bucket=s3["bucket"]["name"],
-            key=decode_key(obj["key"]),
-            version_id=obj.get("versionId") or None,
-            size=_optional_int(obj.get("size")),
-            etag=obj.get("eTag") or None,
-            sequencer=obj.get("sequencer") or None,
-        )
+        return _object_ref(s3["bucket"]["name"], s3["object"], version="versionId", etag="eTag")
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise UnrecognisedEvent(f"malformed S3 notification record: {error!r}") from None
 
 
 def _from_eventbridge_detail(detail: Any) -> ObjectRef:
     try:
-        obj = detail["object"]
-        return ObjectRef(
-            bucket=detail["bucket"]["name"],
-            key=decode_key(obj["key"]),
-            version_id=obj.get("version-id") or None,
-            size=_optional_int(obj.get("size")),
-            etag=obj.get("etag") or None,
-            sequencer=obj.get("sequencer") or None,
+        return _object_ref(
+            detail["bucket"]["name"], detail["object"], version="version-id", etag="etag"
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise UnrecognisedEvent(f"malformed EventBridge S3 event: {error!r}") from None
+
+
+def _object_ref(bucket: str, obj: Any, *, version: str, etag: str) -> ObjectRef:
+    """The object of either shape; they differ only in how they spell two field names."""
+    return ObjectRef(
+        bucket=bucket,
+        key=decode_key(obj["key"]),
+        version_id=obj.get(version) or None,
+        size=_optional_int(obj.get("size")),
+        etag=obj.get(etag) or None,
+        sequencer=obj.get("sequencer") or None,
+    )
 
 
 def decode_key(raw_key: str) -> str:
