@@ -32,7 +32,7 @@ def names(env: IngestEnv) -> list[str]:
 def test_nothing_pushed_means_no_watchlists(env: IngestEnv) -> None:
     store = env.watchlist_store()
     assert store.current() is None
-    assert store.current_version() is None
+    assert env.item("WATCHLISTS", "CURRENT") is None
     assert store.names() == []
 
 

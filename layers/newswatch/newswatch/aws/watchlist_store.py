@@ -126,10 +126,6 @@ class WatchlistStore:
         self._checked_at = now
         return self._cached
 
-    def current_version(self) -> str | None:
-        pointer = self._pointer()
-        return None if pointer is None else str(pointer["version"])
-
     def names(self) -> list[str]:
         """Names of the stored watchlists, in file order."""
         return [values["name"] for values in self._items("#n, #p")]
