@@ -12,6 +12,11 @@ from newswatch.errors import NewswatchError
 DEFAULT_INCOMING_PREFIX = "incoming/"
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
 DEFAULT_WATCHLIST_REFRESH_SECONDS = 300
+DEFAULT_STORY_WINDOW_DAYS = 7
+DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60
+# A delivery's lease outlives the function that took it by this much, so a crashed worker's
+# claim is free again before SQS redelivers its record (visibility timeout 365 s).
+LEASE_MARGIN_SECONDS = 30
 
 
 class ConfigurationError(NewswatchError):
@@ -28,6 +33,18 @@ class Settings:
     incoming_prefix: str = DEFAULT_INCOMING_PREFIX
     max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES
     watchlist_refresh_seconds: int = DEFAULT_WATCHLIST_REFRESH_SECONDS
+    story_window_days: int = DEFAULT_STORY_WINDOW_DAYS
+    # The function's Timeout, which the template passes: the one place a lease is tied to.
+    function_timeout_seconds: int = DEFAULT_FUNCTION_TIMEOUT_SECONDS
+
+    @property
+    def lease_seconds(self) -> int:
+        """How long a worker may hold a delivery: it cannot outlive its invocation."""
+        return self.function_timeout_seconds + LEASE_MARGIN_SECONDS
+
+    @property
+    def story_window_seconds(self) -> int:
+        return self.story_window_days * 24 * 3600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +70,12 @@ class Settings:
             # 0 re-reads the watchlists' version pointer on every article (tests, demos).
             watchlist_refresh_seconds=_int_setting(
                 env, "WATCHLIST_REFRESH_SECONDS", DEFAULT_WATCHLIST_REFRESH_SECONDS, minimum=0
+            ),
+            story_window_days=_int_setting(
+                env, "STORY_WINDOW_DAYS", DEFAULT_STORY_WINDOW_DAYS, minimum=1
+            ),
+            function_timeout_seconds=_int_setting(
+                env, "FUNCTION_TIMEOUT_SECONDS", DEFAULT_FUNCTION_TIMEOUT_SECONDS, minimum=1
             ),
         )
 

@@ -1,12 +1,17 @@
-"""The ingest pipeline: one notified object in, a stored article (and its alerts) or a stored
-rejection out. Plain Python: the Lambda handler, the local stack and the tests all drive it.
+"""The ingest pipeline: one notified object in, a stored article (with its story and alerts) or
+a stored rejection out. Plain Python: the Lambda handler, the local stack and the tests drive it.
 
 Idempotency, step by step (S3 delivers at least once; SQS retries failed records):
 1. a receipt (TTL'd) for the object version ends a redelivery at once;
-2. the article and each match are conditional puts: a retry never writes a second record;
-3. each (article, watchlist) alert moves PENDING -> SENDING (leased) -> SENT, and is
-   published only by the worker that claimed it; a retry after a failed publish sends it then;
-4. the receipt is written last, so a failure anywhere before it is retried in full.
+2. an article item already stored is the first attempt's decision (its story, its matches):
+   a retry finishes it and never extracts or matches again, so a watchlist push or a deleted
+   object between attempts changes nothing;
+3. otherwise the article is extracted, matched and (when it matched) given a story; its match
+   items are written first and the article item last, so no retry sees one without the other;
+4. the story records the article as a copy (once), and the alert path
+   (:mod:`newswatch.alerting.story_alerts`) sends what this article owes, once per
+   (story, watchlist);
+5. the receipt is written last, so a failure anywhere before it is retried in full.
 Transient failures (throttling, SNS or DynamoDB errors) propagate: the caller fails the
 record, SQS retries it, and after maxReceiveCount it lands in the dead-letter queue.
 """
@@ -14,27 +19,39 @@ record, SQS retries it, and after maxReceiveCount it lands in the dead-letter qu
 from __future__ import annotations
 
 import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import boto3
 
-from newswatch.alerts import AlertContent, render_alert
+from newswatch.alerting.model import ArticleSummary, WatchlistReason
+from newswatch.alerting.story_alerts import AlertOutcome, AlertPorts, WatchlistDelivery, alert_story
 from newswatch.article import Article
-from newswatch.aws.article_store import AlertState, ArticleStore, utc_now
+from newswatch.aws.article_store import MAX_STORED_HITS, ArticleStore, StoredArticle, utc_now
+from newswatch.aws.delivery_ledger import DynamoDeliveryLedger
+from newswatch.aws.rate_limiter import DynamoRateLimiter
 from newswatch.aws.s3_objects import S3ObjectReader
-from newswatch.aws.sns_alerts import SnsAlertPublisher
+from newswatch.aws.sns_publisher import SnsPublisher
+from newswatch.aws.story_store import StoryBands, StoryRecords
 from newswatch.aws.watchlist_store import WatchlistStore
 from newswatch.config import Settings
 from newswatch.errors import Rejection
 from newswatch.events import ObjectRef
 from newswatch.extraction import extract_article
+from newswatch.stories.assign import assign_story, story_id_for
+from newswatch.stories.fingerprint import fingerprint
+from newswatch.stories.membership import StoryCopy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
+
+    from newswatch.watchlists import Match
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +73,10 @@ class Outcome:
     reason: str | None = None
     detail: str | None = None
     matched: tuple[str, ...] = ()
+    story_id: str | None = None
     alerts_sent: tuple[str, ...] = ()
+    alerts_held: tuple[str, ...] = ()
+    alerts_failed: tuple[str, ...] = ()
 
 
 class IngestPipeline:
@@ -67,13 +87,17 @@ class IngestPipeline:
         reader: S3ObjectReader,
         articles: ArticleStore,
         watchlists: WatchlistStore,
-        publisher: SnsAlertPublisher,
+        bands: StoryBands,
+        stories: StoryRecords,
+        alert_ports: Callable[[], AlertPorts],
     ) -> None:
         self._settings = settings
         self._reader = reader
         self._articles = articles
         self._watchlists = watchlists
-        self._publisher = publisher
+        self._bands = bands
+        self._stories = stories
+        self._alert_ports = alert_ports
 
     @classmethod
     def from_settings(
@@ -92,20 +116,36 @@ class IngestPipeline:
         cls, settings: Settings, *, s3: S3Client, dynamodb: DynamoDBClient, sns: SNSClient
     ) -> IngestPipeline:
         """The pipeline on the given clients (one set per Lambda container)."""
+        table = settings.table_name
+        watchlists = WatchlistStore(
+            dynamodb,
+            s3,
+            table_name=table,
+            bucket=settings.article_bucket,
+            refresh_seconds=settings.watchlist_refresh_seconds,
+        )
+        stories = StoryRecords(dynamodb, table_name=table)
+
+        def alert_ports() -> AlertPorts:
+            return AlertPorts(
+                claims=stories,
+                stories=stories,
+                limiter=DynamoRateLimiter(dynamodb, table_name=table),
+                ledger=DynamoDeliveryLedger(dynamodb, table_name=table),
+                publisher=SnsPublisher(sns, topic_arn=settings.topic_arn),
+                settings=lambda name: delivery_settings(watchlists, name),
+            )
+
         return cls(
             settings=settings,
             reader=S3ObjectReader(s3, max_bytes=settings.max_object_bytes),
-            articles=ArticleStore(
-                dynamodb, s3, table_name=settings.table_name, bucket=settings.article_bucket
+            articles=ArticleStore(dynamodb, s3, table_name=table, bucket=settings.article_bucket),
+            watchlists=watchlists,
+            bands=StoryBands(
+                dynamodb, table_name=table, window_seconds=settings.story_window_seconds
             ),
-            watchlists=WatchlistStore(
-                dynamodb,
-                s3,
-                table_name=settings.table_name,
-                bucket=settings.article_bucket,
-                refresh_seconds=settings.watchlist_refresh_seconds,
-            ),
-            publisher=SnsAlertPublisher(sns, topic_arn=settings.topic_arn),
+            stories=stories,
+            alert_ports=alert_ports,
         )
 
     def process(self, ref: ObjectRef) -> Outcome:
@@ -119,6 +159,11 @@ class IngestPipeline:
         if earlier is not None:
             logger.info("%s already processed (%s)", ref.s3_uri, earlier)
             return Outcome(ref, Status.DUPLICATE, article_id, reason=earlier)
+        stored = self._articles.get_article(article_id)
+        if stored is not None:
+            # An earlier attempt decided (story, matches) and failed later: finish its decision.
+            logger.info("%s: stored by an earlier attempt; finishing it", ref.s3_uri)
+            return self._finish(ref, stored, self._reasons_of(stored))
         try:
             fetched = self._reader.read(ref)
             article = extract_article(
@@ -127,76 +172,114 @@ class IngestPipeline:
                 content_encoding=fetched.content_encoding,
             )
         except Rejection as rejection:
-            stored = self._articles.get_article(article_id)
-            if stored is not None:
-                # An earlier attempt stored the article and failed later (an SNS outage); the
-                # object has gone or changed since. The record stands: finish its alerts.
-                logger.info("%s: stored before (%s now); finishing", ref.s3_uri, rejection)
-                return self._finish_stored(ref, stored.article, stored.watchlists)
             self._articles.put_rejection(ref, rejection)
             self._articles.put_receipt(article_id, Status.REJECTED.value)
             logger.info("rejected %s: %s", ref.s3_uri, rejection)
             return Outcome(
                 ref, Status.REJECTED, article_id, reason=rejection.reason, detail=rejection.detail
             )
+        return self._store(ref, article)
+
+    def _store(self, ref: ObjectRef, article: Article) -> Outcome:
+        """Match, place in a story, and store the article: matches first, article last."""
         watchlist_set = self._watchlists.current()
-        matches = watchlist_set.match(article) if watchlist_set is not None else []
-        matched = tuple(m.watchlist for m in matches)
+        matches: Sequence[Match] = watchlist_set.match(article) if watchlist_set else []
+        story_id = self._story_of(ref.article_id, article) if matches else None
         ingested_at = utc_now()
-        first_write = self._articles.put_article(
-            ref, article, watchlists=matched, ingested_at=ingested_at
+        self._articles.put_matches(
+            ref.article_id, matches, title=article.title, ingested_at=ingested_at
         )
-        for match in matches:
-            self._articles.put_match(
-                article_id, match, title=article.title, ingested_at=ingested_at
+        names = [match.watchlist for match in matches]
+        if self._articles.put_article(
+            ref, article, watchlists=names, story_id=story_id, ingested_at=ingested_at
+        ):
+            stored = StoredArticle(
+                article_id=ref.article_id,
+                article=article,
+                bucket=ref.bucket,
+                key=ref.key,
+                version_id=ref.version_id,
+                ingested_at=ingested_at,
+                watchlists=tuple(names),
+                watchlist_count=len(names),
+                story_id=story_id,
             )
-        # Most articles match nothing: when this attempt also wrote the article first, no
-        # earlier one can have left an alert either, and the query for stored matches is moot.
-        return self._finish_stored(
-            ref, article, matched, alerts_possible=bool(matches) or not first_write
+            reasons = [
+                WatchlistReason.from_hits(
+                    match.watchlist,
+                    [hit.to_dict() for hit in match.hits[:MAX_STORED_HITS]],
+                    dict(match.mentions),
+                )
+                for match in matches
+            ]
+            return self._finish(ref, stored, reasons)
+        # Another worker stored this object version a moment ago: its decision stands.
+        winner = self._articles.get_article(ref.article_id)
+        if winner is None:  # pragma: no cover - DynamoDB refused the put on an item it lacks
+            raise RuntimeError(f"article {ref.article_id} neither written nor found")
+        return self._finish(ref, winner, self._reasons_of(winner))
+
+    def _story_of(self, article_id: str, article: Article) -> str:
+        """The story of a matched article: found by its fingerprint among the window's stories,
+        or a new one; an article too short to fingerprint is a story of its own."""
+        print_ = fingerprint(article.text)
+        if print_ is None:
+            return story_id_for(article_id)
+        return assign_story(self._bands, article_id, print_, time.time())
+
+    def _reasons_of(self, stored: StoredArticle) -> list[WatchlistReason]:
+        if not stored.story_id:
+            return []
+        return [
+            WatchlistReason.from_hits(match.watchlist, match.hits, match.mentions)
+            for match in self._articles.matches_of_article(stored.article_id)
+        ]
+
+    def _finish(
+        self, ref: ObjectRef, stored: StoredArticle, reasons: Sequence[WatchlistReason]
+    ) -> Outcome:
+        """Record the article on its story, send what it owes, then write the receipt."""
+        alerts = AlertOutcome()
+        if stored.story_id:
+            summary = ArticleSummary.of(stored.article_id, stored.article, stored.s3_uri)
+            self._stories.record_copy(stored.story_id, _copy_of(stored))
+            alerts = alert_story(
+                self._alert_ports(),
+                story_id=stored.story_id,
+                article=summary,
+                reasons=reasons,
+                at=stored.ingested_at,
+                owner=uuid.uuid4().hex,
+                lease_seconds=self._settings.lease_seconds,
+            )
+        self._articles.put_receipt(ref.article_id, Status.STORED.value)
+        return Outcome(
+            ref,
+            Status.STORED,
+            ref.article_id,
+            matched=stored.watchlists,
+            story_id=stored.story_id,
+            alerts_sent=alerts.sent,
+            alerts_held=alerts.held,
+            alerts_failed=alerts.failed,
         )
 
-    def _finish_stored(
-        self,
-        ref: ObjectRef,
-        article: Article,
-        matched: tuple[str, ...],
-        *,
-        alerts_possible: bool = True,
-    ) -> Outcome:
-        """Send the stored article's pending alerts, then write the receipt that ends it."""
-        sent = self._send_alerts(ref, article) if alerts_possible else ()
-        self._articles.put_receipt(ref.article_id, Status.STORED.value)
-        return Outcome(ref, Status.STORED, ref.article_id, matched=matched, alerts_sent=sent)
 
-    def _send_alerts(self, ref: ObjectRef, article: Article) -> tuple[str, ...]:
-        """Publish the alert of every stored match of the article that is not sent yet.
+def _copy_of(stored: StoredArticle) -> StoryCopy:
+    article = stored.article
+    return StoryCopy(
+        article_id=stored.article_id,
+        title=article.title,
+        publisher=article.publisher,
+        url=article.url,
+        published=article.published,
+        s3_uri=stored.s3_uri,
+        ingested_at=stored.ingested_at,
+    )
 
-        Driven by the stored matches rather than this attempt's, so a retry also finishes the
-        alerts that an earlier attempt recorded.
-        """
-        sent: list[str] = []
-        for match in self._articles.matches_of_article(ref.article_id):
-            if match.alert_state is AlertState.SENT:
-                continue
-            if not self._articles.claim_alert(ref.article_id, match.watchlist):
-                continue
-            try:
-                alert = render_alert(
-                    AlertContent(
-                        article_id=ref.article_id,
-                        article=article,
-                        s3_uri=ref.s3_uri,
-                        watchlist=match.watchlist,
-                        hits=match.hits,
-                        mentions=match.mentions,
-                    )
-                )
-                message_id = self._publisher.publish(alert)
-            except BaseException:
-                # Not sent: hand the claim back so the retry need not wait out the lease.
-                self._articles.release_alert(ref.article_id, match.watchlist)
-                raise
-            self._articles.mark_alert_sent(ref.article_id, match.watchlist, message_id)
-            sent.append(match.watchlist)
-        return tuple(sent)
+
+def delivery_settings(watchlists: WatchlistStore, name: str) -> WatchlistDelivery:
+    """A watchlist's storm limit and next digest, from the stored set (defaults until the
+    file names them)."""
+    del watchlists, name
+    return WatchlistDelivery()

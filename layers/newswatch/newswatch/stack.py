@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
     from newswatch.aws.article_store import ArticleStore
+    from newswatch.aws.story_store import StoryRecords
     from newswatch.aws.watchlist_store import WatchlistStore
 
 LOCAL_STACK_NAME = "newswatch-local"
@@ -84,6 +85,12 @@ class Stack:
         from newswatch.aws.article_store import ArticleStore
 
         return ArticleStore(self.dynamodb(), self.s3(), table_name=self.table, bucket=self.bucket)
+
+    def story_records(self) -> StoryRecords:
+        """The stack's stories, their copies and the alerts they sent."""
+        from newswatch.aws.story_store import StoryRecords
+
+        return StoryRecords(self.dynamodb(), table_name=self.table)
 
     def watchlist_store(self) -> WatchlistStore:
         """The stack's stored watchlist set."""

@@ -7,20 +7,25 @@ The key layout is in :mod:`newswatch.aws.keys` and explained in the README (Stor
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from newswatch.article import Article
 from newswatch.aws import keys
-from newswatch.aws.dynamo import from_item, is_condition_failure, key, query, to_item
-from newswatch.errors import NewswatchError, Rejection
+from newswatch.aws.dynamo import (
+    batch_write,
+    from_item,
+    is_condition_failure,
+    key,
+    query,
+    to_item,
+)
+from newswatch.errors import Rejection
 from newswatch.events import ObjectRef
 
 if TYPE_CHECKING:
@@ -29,37 +34,29 @@ if TYPE_CHECKING:
 
     from newswatch.watchlists.explain import Match
 
-# DynamoDB items are limited to 400 KB. The text of a very long article (and any absurdly long
-# metadata field) is cut to fit; the whole extraction then goes to S3 under extracted/, and
-# readers that need every word (watchlist preview) load it from there. Worst case: 100 KB of
-# text and 13 metadata fields (strings or lists) of 2,000 characters of up to 4 bytes each.
-MAX_STORED_TEXT_BYTES = 100_000
+# DynamoDB items are limited to 400 KB and every KB written is a write unit. The article item
+# therefore keeps the article's metadata and its lead, not its text: the source object version
+# stays in S3 and extraction is deterministic, so readers that need every word (watchlist
+# preview) extract it again from there. Every field is capped where it enters the item.
 MAX_STORED_FIELD_CHARS = 2_000
+MAX_STORED_LEAD_CHARS = 1_000
 MAX_STORED_LIST_ENTRIES = 50
 MAX_STORED_HITS = 20
-EXTRACTED_PREFIX = "extracted/"
+MAX_STORED_MENTIONS = 50
+# The article item names at most this many of its matched watchlists (and counts all of them);
+# every match has its own item, so an article matching thousands still fits.
+MAX_LISTED_WATCHLISTS = 100
 
 # A receipt short-cuts redeliveries; it must outlive the longest time SQS keeps a message
 # (14 days). The conditional writes keep things right even after it expires.
 RECEIPT_TTL_SECONDS = 15 * 24 * 3600
-# How long a claimed alert is reserved for the worker sending it. Far above one SNS publish,
-# below the queue's visibility timeout, so the retry of a crashed worker finds it expired.
-ALERT_LEASE_SECONDS = 120
-
-
-class AlertState(StrEnum):
-    PENDING = "PENDING"
-    SENDING = "SENDING"
-    SENT = "SENT"
-
-
-class AlertInFlight(NewswatchError):
-    """Another worker holds the alert's lease right now. Transient: failing the record makes
-    SQS retry it after the lease has run out, when the alert is either sent or claimable."""
 
 
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
+    """An article as stored: its metadata and lead (``article.text`` is the lead unless read
+    with ``full_text``), and the decision its first attempt made: the story and the matches."""
+
     article_id: str
     article: Article
     bucket: str
@@ -67,8 +64,9 @@ class StoredArticle:
     version_id: str | None
     ingested_at: str
     watchlists: tuple[str, ...] = ()
-    text_truncated: bool = False
-    extracted_key: str | None = None
+    watchlist_count: int = 0
+    story_id: str | None = None
+    full_text: bool = False
 
     @property
     def s3_uri(self) -> str:
@@ -79,13 +77,11 @@ class StoredArticle:
 class StoredMatch:
     article_id: str
     watchlist: str
-    alert_state: AlertState
     ingested_at: str
     hits: list[dict[str, Any]] = field(default_factory=list)
     mentions: dict[str, int] = field(default_factory=dict)
     explanation: str = ""
     title: str | None = None
-    message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +105,7 @@ def utc_now() -> str:
 
 
 class ArticleStore:
-    """The table's article side. ``bucket`` is the article bucket, used for extracted/."""
+    """The table's article side: articles, their matches, rejections and receipts."""
 
     def __init__(
         self, dynamodb: DynamoDBClient, s3: S3Client, *, table_name: str, bucket: str
@@ -183,20 +179,16 @@ class ArticleStore:
     # --- articles ----------------------------------------------------------------------------
 
     def put_article(
-        self, ref: ObjectRef, article: Article, *, watchlists: Sequence[str], ingested_at: str
+        self,
+        ref: ObjectRef,
+        article: Article,
+        *,
+        watchlists: Sequence[str],
+        story_id: str | None,
+        ingested_at: str,
     ) -> bool:
-        """Store the article once; ``False`` if this object version was stored before."""
-        stored, truncated = _fit_for_item(article)
-        extracted_key = None
-        if truncated:
-            # Written before the item, so an item never points at a missing object.
-            extracted_key = f"{EXTRACTED_PREFIX}{ref.article_id}.json"
-            self._s3.put_object(
-                Bucket=self._bucket,
-                Key=extracted_key,
-                Body=json.dumps(article.to_dict(), ensure_ascii=False).encode(),
-                ContentType="application/json",
-            )
+        """Store the article once, after its matches (:meth:`put_matches`): a retry that finds
+        the article item finds every match item too. ``False`` if stored before."""
         return self._put_new(
             {
                 "PK": keys.article_pk(ref.article_id),
@@ -205,21 +197,24 @@ class ArticleStore:
                 "GSI1SK": keys.newest_first_sk(ingested_at, ref.article_id),
                 "article_id": ref.article_id,
                 "bucket": ref.bucket,
-                "key": ref.key,
+                "key": _cut(ref.key),
                 "version_id": ref.version_id,
                 "etag": ref.etag,
                 "ingested_at": ingested_at,
-                "watchlists": list(watchlists),
-                "text_truncated": truncated,
-                "extracted_key": extracted_key,
-                "article": stored,
+                "watchlists": [_cut(name) for name in watchlists[:MAX_LISTED_WATCHLISTS]],
+                "watchlist_count": len(watchlists),
+                "story_id": story_id,
+                "article": _fit_for_item(article),
             }
         )
 
     def get_article(self, article_id: str, *, full_text: bool = False) -> StoredArticle | None:
-        """One article by id; with ``full_text`` a truncated text is completed from S3."""
+        """One article by id (strongly consistent: a retry must see what a failed attempt
+        wrote); with ``full_text`` the text is extracted again from the source object."""
         response = self._dynamodb.get_item(
-            TableName=self._table, Key=key(keys.article_pk(article_id), keys.ARTICLE_SK)
+            TableName=self._table,
+            Key=key(keys.article_pk(article_id), keys.ARTICLE_SK),
+            ConsistentRead=True,
         )
         item = response.get("Item")
         if item is None:
@@ -230,47 +225,51 @@ class ArticleStore:
     def iter_articles(
         self, *, full_text: bool = True, page_size: int = 100
     ) -> Iterator[StoredArticle]:
-        """Every stored article, newest first, a page at a time (watchlist preview)."""
+        """Every stored article, newest first, a page at a time (watchlist preview). With
+        ``full_text``, an article whose source object is gone is skipped."""
         for values in self._query_index(keys.ARTICLES_INDEX_PK, page_size=page_size):
             stored = _stored_article(values)
-            yield self._with_full_text(stored) if full_text else stored
+            if not full_text:
+                yield stored
+                continue
+            whole = self._with_full_text(stored)
+            if whole.full_text:
+                yield whole
 
     def _with_full_text(self, stored: StoredArticle) -> StoredArticle:
-        if not stored.extracted_key:
+        """The article extracted again from the object version it was stored from."""
+        from newswatch.extraction import extract_article  # only readers that need text pay
+
+        request: dict[str, Any] = {"Bucket": stored.bucket, "Key": stored.key}
+        if stored.version_id:
+            request["VersionId"] = stored.version_id
+        try:
+            response = self._s3.get_object(**request)
+            article = extract_article(
+                response["Body"].read(),
+                content_type=response.get("ContentType"),
+                content_encoding=response.get("ContentEncoding"),
+            )
+        except (ClientError, Rejection):
             return stored
-        body = self._s3.get_object(Bucket=self._bucket, Key=stored.extracted_key)["Body"]
-        article = Article.from_dict(json.loads(body.read()))
-        return replace(stored, article=article, text_truncated=False)
+        return replace(stored, article=article, full_text=True)
 
-    # --- matches and their alerts ------------------------------------------------------------
+    # --- matches -----------------------------------------------------------------------------
 
-    def put_match(
-        self, article_id: str, match: Match, *, title: str | None, ingested_at: str
-    ) -> bool:
-        """Record a match with its alert ``PENDING``; ``False`` if recorded before (its alert
-        state is then left as it is)."""
-        hits = [hit.to_dict() for hit in match.hits]
-        return self._put_new(
-            {
-                "PK": keys.article_pk(article_id),
-                "SK": keys.match_sk(match.watchlist),
-                "GSI1PK": keys.watchlist_matches_pk(match.watchlist),
-                "GSI1SK": keys.newest_first_sk(ingested_at, article_id),
-                "article_id": article_id,
-                "watchlist": match.watchlist,
-                "title": _cut(title),
-                "ingested_at": ingested_at,
-                "hits": hits[:MAX_STORED_HITS],
-                "mentions": dict(match.mentions),
-                "rule": _cut(match.rule),
-                "explanation": match.explain()[:MAX_STORED_FIELD_CHARS],
-                "alert_state": AlertState.PENDING.value,
-            }
-        )
+    def put_matches(
+        self, article_id: str, matches: Sequence[Match], *, title: str | None, ingested_at: str
+    ) -> None:
+        """Record every match of the article, 25 to a batch. Plain puts: until the article item
+        exists nothing reads them, and a repeat writes the same values."""
+        items = [
+            {"PutRequest": {"Item": to_item(_match_values(article_id, match, title, ingested_at))}}
+            for match in matches
+        ]
+        for start in range(0, len(items), 25):
+            batch_write(self._dynamodb, self._table, items[start : start + 25])
 
     def matches_of_article(self, article_id: str) -> list[StoredMatch]:
-        """All matches of one article with their alert states (strongly consistent: a retry
-        must see what the failed attempt wrote)."""
+        """All matches of one article (strongly consistent)."""
         request = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
@@ -287,75 +286,6 @@ class ArticleStore:
         """One watchlist's matches, newest first."""
         for values in self._query_index(keys.watchlist_matches_pk(watchlist), limit=limit):
             yield _stored_match(values)
-
-    def claim_alert(self, article_id: str, watchlist: str) -> bool:
-        """Reserve the alert for sending: ``True`` if this worker must publish it, ``False`` if
-        it was sent already. Raises :class:`AlertInFlight` while another worker holds it."""
-        now = int(time.time())
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table,
-                Key=key(keys.article_pk(article_id), keys.match_sk(watchlist)),
-                UpdateExpression="SET alert_state = :sending, claimed_until = :until",
-                ConditionExpression=(
-                    "alert_state = :pending OR (alert_state = :sending AND claimed_until < :now)"
-                ),
-                ExpressionAttributeValues=to_item(
-                    {
-                        ":pending": AlertState.PENDING.value,
-                        ":sending": AlertState.SENDING.value,
-                        ":until": now + ALERT_LEASE_SECONDS,
-                        ":now": now,
-                    }
-                ),
-            )
-        except ClientError as error:
-            if not is_condition_failure(error):
-                raise
-            state = self._alert_state(article_id, watchlist)
-            if state is AlertState.SENT:
-                return False
-            raise AlertInFlight(
-                f"alert for watchlist {watchlist!r} of article {article_id} is being sent"
-            ) from None
-        return True
-
-    def release_alert(self, article_id: str, watchlist: str) -> None:
-        """Give back a claim whose publish failed, so that a retry may send at once."""
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table,
-                Key=key(keys.article_pk(article_id), keys.match_sk(watchlist)),
-                UpdateExpression="SET alert_state = :pending REMOVE claimed_until",
-                ConditionExpression="alert_state = :sending",
-                ExpressionAttributeValues=to_item(
-                    {":pending": AlertState.PENDING.value, ":sending": AlertState.SENDING.value}
-                ),
-            )
-        except ClientError as error:
-            if not is_condition_failure(error):
-                raise
-
-    def mark_alert_sent(self, article_id: str, watchlist: str, message_id: str) -> None:
-        self._dynamodb.update_item(
-            TableName=self._table,
-            Key=key(keys.article_pk(article_id), keys.match_sk(watchlist)),
-            UpdateExpression="SET alert_state = :sent, message_id = :id, sent_at = :at "
-            "REMOVE claimed_until",
-            ExpressionAttributeValues=to_item(
-                {":sent": AlertState.SENT.value, ":id": message_id, ":at": utc_now()}
-            ),
-        )
-
-    def _alert_state(self, article_id: str, watchlist: str) -> AlertState | None:
-        response = self._dynamodb.get_item(
-            TableName=self._table,
-            Key=key(keys.article_pk(article_id), keys.match_sk(watchlist)),
-            ConsistentRead=True,
-            ProjectionExpression="alert_state",
-        )
-        item = response.get("Item")
-        return None if item is None else AlertState(from_item(item)["alert_state"])
 
     # --- shared ------------------------------------------------------------------------------
 
@@ -389,24 +319,41 @@ class ArticleStore:
         return query(self._dynamodb, request, limit=limit)
 
 
-def _fit_for_item(article: Article) -> tuple[dict[str, Any], bool]:
-    """The article's fields cut to fit a DynamoDB item, and whether anything was cut."""
+def _match_values(
+    article_id: str, match: Match, title: str | None, ingested_at: str
+) -> dict[str, Any]:
+    hits = [hit.to_dict() for hit in match.hits[:MAX_STORED_HITS]]
+    mentions = dict(match.mentions[:MAX_STORED_MENTIONS])
+    return {
+        "PK": keys.article_pk(article_id),
+        "SK": keys.match_sk(match.watchlist),
+        "GSI1PK": keys.watchlist_matches_pk(match.watchlist),
+        "GSI1SK": keys.newest_first_sk(ingested_at, article_id),
+        "article_id": article_id,
+        "watchlist": match.watchlist,
+        "title": _cut(title),
+        "ingested_at": ingested_at,
+        "hits": [{**hit, "snippet": _cut(hit.get("snippet"))} for hit in hits],
+        "mentions": {_cut(term): count for term, count in mentions.items()},
+        "rule": _cut(match.rule),
+        "explanation": match.explain()[:MAX_STORED_FIELD_CHARS],
+    }
+
+
+def _fit_for_item(article: Article) -> dict[str, Any]:
+    """The article's fields cut to fit an item: the lead instead of the text, and every
+    metadata field capped."""
     values = article.to_dict()
-    truncated = False
-    encoded = article.text.encode()
-    if len(encoded) > MAX_STORED_TEXT_BYTES:
-        values["text"] = encoded[:MAX_STORED_TEXT_BYTES].decode(errors="ignore")
-        truncated = True
+    values["text"] = article.lead[:MAX_STORED_LEAD_CHARS]
+    values["text_bytes"] = len(article.text.encode())
     for name, value in values.items():
         if name == "text":
             continue
-        if isinstance(value, str) and len(value) > MAX_STORED_FIELD_CHARS:
+        if isinstance(value, str):
             values[name] = value[:MAX_STORED_FIELD_CHARS]
-            truncated = True
-        elif isinstance(value, list) and (cut := _cut_list(value)) != value:
-            values[name] = cut
-            truncated = True
-    return values, truncated
+        elif isinstance(value, list):
+            values[name] = _cut_list(value)
+    return values
 
 
 def _cut_list(entries: list[str]) -> list[str]:
@@ -427,7 +374,8 @@ def _cut(value: str | None) -> str | None:
 
 
 def _stored_article(values: dict[str, Any]) -> StoredArticle:
-    article_values = values["article"]
+    article_values = dict(values["article"])
+    article_values.pop("text_bytes", None)
     return StoredArticle(
         article_id=values["article_id"],
         article=Article.from_dict(article_values),
@@ -436,8 +384,8 @@ def _stored_article(values: dict[str, Any]) -> StoredArticle:
         version_id=values.get("version_id"),
         ingested_at=values["ingested_at"],
         watchlists=tuple(values.get("watchlists") or ()),
-        text_truncated=bool(values.get("text_truncated")),
-        extracted_key=values.get("extracted_key"),
+        watchlist_count=int(values.get("watchlist_count") or len(values.get("watchlists") or ())),
+        story_id=values.get("story_id"),
     )
 
 
@@ -457,11 +405,9 @@ def _stored_match(values: dict[str, Any]) -> StoredMatch:
     return StoredMatch(
         article_id=values["article_id"],
         watchlist=values["watchlist"],
-        alert_state=AlertState(values["alert_state"]),
         ingested_at=values["ingested_at"],
         hits=list(values.get("hits") or ()),
         mentions={term: int(n) for term, n in (values.get("mentions") or {}).items()},
         explanation=values.get("explanation", ""),
         title=values.get("title"),
-        message_id=values.get("message_id"),
     )

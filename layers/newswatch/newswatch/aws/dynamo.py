@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import decimal
 import itertools
+import time
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+from newswatch.errors import NewswatchError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -83,3 +86,20 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def batch_write(dynamodb: DynamoDBClient, table: str, requests: list[dict[str, Any]]) -> None:
+    """One BatchWriteItem of at most 25 requests, asking again for what DynamoDB left
+    unprocessed (it may, under load, without an error); a throttle still raises."""
+    pending: dict[str, Any] = {table: requests}
+    for attempt in range(8):
+        response = dynamodb.batch_write_item(RequestItems=pending)
+        pending = dict(response.get("UnprocessedItems") or {})
+        if not pending:
+            return
+        time.sleep(0.02 * 2**attempt)
+    raise UnprocessedWrites(f"{len(pending.get(table, []))} writes left unprocessed in {table}")
+
+
+class UnprocessedWrites(NewswatchError):
+    """DynamoDB kept leaving writes unprocessed: transient, the record is retried."""

@@ -44,3 +44,52 @@ def newest_first_sk(timestamp: str, article_id: str) -> str:
 
 def watchlist_sk(name: str) -> str:
     return f"{WATCHLIST_SK_PREFIX}{name}"
+
+
+# --- stories (issue: one alert per story) ----------------------------------------------------
+# ``STORY#<id>`` holds a story: its ``STORY`` item, one ``COPY#<article>`` item per article that
+# carried it, one ``ALERT#<watchlist>`` item per watchlist it alerted for (GSI1: the watchlist's
+# stories, newest first, which digests read) and one ``DELIVERY#<article>`` item per message sent
+# for it. ``BAND#<key>`` items find a story's candidates in one BatchGetItem; they expire with
+# the story window. ``RATE#<watchlist>`` holds storm control's rolling hour; ``DIGEST#<watchlist>``
+# one item per digest window sent.
+STORY_SK = "STORY"
+STORIES_INDEX_PK = "STORIES"
+COPY_SK_PREFIX = "COPY#"
+ALERT_SK_PREFIX = "ALERT#"
+DELIVERY_SK_PREFIX = "DELIVERY#"
+BAND_SK = "BAND"
+RATE_SK = "RATE"
+
+
+def story_pk(story_id: str) -> str:
+    return f"STORY#{story_id}"
+
+
+def copy_sk(article_id: str) -> str:
+    return f"{COPY_SK_PREFIX}{article_id}"
+
+
+def alert_sk(watchlist: str) -> str:
+    return f"{ALERT_SK_PREFIX}{watchlist}"
+
+
+def delivery_sk(name: str) -> str:
+    return f"{DELIVERY_SK_PREFIX}{name}"
+
+
+def band_pk(band_key: str) -> str:
+    return f"BAND#{band_key}"
+
+
+def watchlist_stories_pk(watchlist: str) -> str:
+    """GSI1 partition of the stories one watchlist alerted for, by time of the alert."""
+    return f"WLSTORY#{watchlist}"
+
+
+def rate_pk(watchlist: str) -> str:
+    return f"RATE#{watchlist}"
+
+
+def digest_pk(watchlist: str) -> str:
+    return f"DIGEST#{watchlist}"

@@ -8,16 +8,21 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from newswatch.aws.article_store import ArticleStore
+from newswatch.aws.story_store import StoryRecords
 from newswatch.errors import NewswatchError
 from newswatch.events import ObjectRef
 from newswatch.local.outbox import DeliveredAlert
 from newswatch.local.runner import LocalStack, drop_files
+from newswatch.untrusted import clean_line
 
 Echo = Callable[[str], None]
 
 
 def describe_object(
-    store: ArticleStore, ref: ObjectRef, alerts: Iterable[DeliveredAlert]
+    store: ArticleStore,
+    stories: StoryRecords,
+    ref: ObjectRef,
+    alerts: Iterable[DeliveredAlert],
 ) -> list[str]:
     """Lines describing the stored outcome of ``ref`` and the alerts it sent."""
     stored = store.get_article(ref.article_id)
@@ -34,28 +39,43 @@ def describe_object(
         f"  authors    {', '.join(article.authors) or '(none)'}",
         f"  matched    {', '.join(stored.watchlists) or '(no watchlist)'}",
     ]
-    delivered = {alert.message_id: alert for alert in alerts}
-    for match in store.matches_of_article(ref.article_id):
-        alert = delivered.get(match.message_id or "")
-        lines.append(f"  alert      {match.watchlist}: {match.alert_state.value.lower()}")
-        if alert is not None:
-            lines.append(f"    subject  {alert.subject}")
-            lines.append(f"    sms      {alert.sms}")
-            lines.append(f"    email    {alert.email_path}")
+    if stored.story_id:
+        lines += _story_lines(stories, stored.story_id, stored.article_id)
     if not stored.watchlists:
         lines.append("  alerts     none")
+    for alert in alerts:
+        if alert.article_id == stored.article_id:
+            lines.append(f"  sent       {alert.subject}")
+            lines.append(f"    to       {alert.recipient} ({alert.path})")
+    return lines
+
+
+def _story_lines(stories: StoryRecords, story_id: str, article_id: str) -> list[str]:
+    story = stories.get_story(story_id)
+    if story is None:
+        return [f"  story      {story_id} (not recorded yet)"]
+    first = story.first.article_id == article_id
+    lines = [
+        f"  story      {story_id}: {story.copies} cop{'y' if story.copies == 1 else 'ies'} "
+        f"on {story.sites} site{'' if story.sites == 1 else 's'}"
+        + ("" if first else f", first seen {story.first_seen}")
+    ]
+    for record in stories.alerts(story_id):
+        how = "held for the digest" if record.held else "alerted"
+        who = "by this article" if record.article.article_id == article_id else "by an earlier copy"
+        lines.append(f"  {record.watchlist:<10} {how} {who}")
     return lines
 
 
 def serve(local: LocalStack, echo: Echo = print) -> None:
     """Hand queued notifications to the handler until interrupted (Ctrl-C)."""
-    store = local.stack.article_store()
+    store, stories = local.stack.article_store(), local.stack.story_records()
     dead_letters = local.dead_letters()
     while True:
         result = local.poll(wait_seconds=1)
         for ref in result.succeeded:
             echo(f"{ref.s3_uri}")
-            for line in describe_object(store, ref, result.alerts):
+            for line in describe_object(store, stories, ref, result.alerts):
                 echo(line)
         if result.failed_messages:
             echo(
@@ -97,11 +117,11 @@ def run_demo(
             if ref.key in pending:
                 pending.discard(ref.key)
                 outcomes[ref.key] = ref
-    store = local.stack.article_store()
+    store, stories = local.stack.article_store(), local.stack.story_records()
     for path, key in dropped:
         echo(f"\n{path.name} -> s3://{local.stack.bucket}/{key}")
         if key in outcomes:
-            for line in describe_object(store, outcomes[key], alerts):
+            for line in describe_object(store, stories, outcomes[key], alerts):
                 echo(line)
         elif key in pending:
             echo(f"  no outcome within {timeout_seconds:.0f} s (retrying; see the log above)")
@@ -111,5 +131,10 @@ def run_demo(
         else:
             echo("  not announced: the bucket notifies the queue only of " + local.announced)
     if alerts:
-        echo(f"\n{len(alerts)} alert(s) written to {local.outbox_dir}/")
+        echo(f"\n{len(alerts)} message(s) delivered; each subscriber's inbox:")
+        for recipient in sorted({alert.recipient for alert in alerts}):
+            mine = [alert for alert in alerts if alert.recipient == recipient]
+            echo(f"  {clean_line(recipient)}: {len(mine)} message(s) in {mine[0].path.parent}/")
+            for alert in mine:
+                echo(f"    {alert.kind:<7} {alert.subject}")
     return 1 if pending else 0

@@ -1,8 +1,11 @@
-"""What subscribers of the local alert topic would receive, written under ``outbox/``.
+"""What each subscriber of the local alert topic would receive, written under ``outbox/``.
 
 moto delivers nothing to email or SMS subscribers, but it keeps every message published to a
-topic and lists them at ``GET /moto-api/data.json``. With ``MessageStructure=json`` a message
-holds one text per protocol, so the email and the SMS are exactly what SNS would send.
+topic and lists them at ``GET /moto-api/data.json``. This module applies each subscription's
+filter policy to each message, as SNS would, and writes the text of the subscriber's protocol
+(email, SMS, or the JSON ``default``) to ``outbox/<endpoint>/``: a user can read their inbox.
+Only the policy forms newswatch writes are understood (exact strings, any of a list, matched
+against a String or a String.Array attribute), which is all the local topic holds.
 """
 
 from __future__ import annotations
@@ -10,43 +13,63 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-_UNSAFE_FILENAME = re.compile(r"[^a-z0-9-]+")
+from newswatch.untrusted import clean_line
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9@+.-]+")
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveredAlert:
-    """One published alert as its email and SMS subscribers would get it."""
+    """One message as one subscriber received it."""
 
     message_id: str
-    watchlist: str
+    recipient: str
+    protocol: str
+    kind: str
+    article_id: str | None
     subject: str
-    email: str
-    sms: str
-    email_path: Path
-    sms_path: Path
+    text: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    protocol: str
+    endpoint: str
+    filter_policy: Mapping[str, Any] | None
 
 
 class Outbox:
-    """Collects the alert topic's new messages from the moto server and writes them out."""
+    """Collects the alert topic's new messages from the moto server and writes each
+    subscriber's copy."""
 
-    def __init__(self, endpoint_url: str, topic_arn: str, directory: Path) -> None:
+    def __init__(self, endpoint_url: str, topic_arn: str, directory: Path, sns: Any) -> None:
         self._data_url = f"{endpoint_url.rstrip('/')}/moto-api/data.json"
         self._topic_arn = topic_arn
         self._directory = directory
+        self._sns = sns
         self._seen: set[str] = set()
 
     def collect(self) -> list[DeliveredAlert]:
-        """The alerts published since the last call, each written as an email and an SMS."""
+        """The deliveries of the messages published since the last call."""
+        new = [sent for sent in self._published() if sent[0] not in self._seen]
+        if not new:
+            return []
+        subscribers = self._subscribers()
         delivered = []
-        for message_id, message, subject, attributes in self._published():
-            if message_id in self._seen:
-                continue
+        for message_id, message, subject, attributes in new:
             self._seen.add(message_id)
-            delivered.append(self._write(message_id, message, subject or "", attributes or {}))
+            values = _attribute_values(attributes or {})
+            for subscriber in subscribers:
+                if accepts(subscriber.filter_policy, values):
+                    delivered.append(
+                        self._write(subscriber, message_id, message, subject or "", values)
+                    )
         return delivered
 
     def _published(self) -> list[tuple[str, str, str | None, dict[str, Any] | None]]:
@@ -58,8 +81,31 @@ class Outbox:
                 return [tuple(sent[:4]) for sent in topic.get("sent_notifications", [])]
         return []
 
+    def _subscribers(self) -> list[Subscriber]:
+        subscribers = []
+        paginator = self._sns.get_paginator("list_subscriptions_by_topic")
+        for page in paginator.paginate(TopicArn=self._topic_arn):
+            for subscription in page.get("Subscriptions", []):
+                attributes = self._sns.get_subscription_attributes(
+                    SubscriptionArn=subscription["SubscriptionArn"]
+                ).get("Attributes", {})
+                policy = attributes.get("FilterPolicy")
+                subscribers.append(
+                    Subscriber(
+                        protocol=subscription["Protocol"],
+                        endpoint=subscription["Endpoint"],
+                        filter_policy=json.loads(policy) if policy else None,
+                    )
+                )
+        return subscribers
+
     def _write(
-        self, message_id: str, message: str, subject: str, attributes: dict[str, Any]
+        self,
+        subscriber: Subscriber,
+        message_id: str,
+        message: str,
+        subject: str,
+        attributes: Mapping[str, list[str]],
     ) -> DeliveredAlert:
         try:
             texts = json.loads(message)
@@ -67,24 +113,61 @@ class Outbox:
             texts = {"default": message}
         if not isinstance(texts, dict):
             texts = {"default": message}
-        # moto keeps message attributes as {"Type": ..., "Value": ...}.
-        watchlist = str((attributes.get("watchlist") or {}).get("Value") or "unknown")
-        email = str(texts.get("email", texts.get("default", "")))
-        sms = str(texts.get("sms", texts.get("default", "")))
-        self._directory.mkdir(parents=True, exist_ok=True)
-        stem = (
-            f"{len(self._seen):04d}-{_UNSAFE_FILENAME.sub('-', watchlist.lower())}-{message_id[:8]}"
-        )
-        email_path = self._directory / f"{stem}.email.txt"
-        sms_path = self._directory / f"{stem}.sms.txt"
-        email_path.write_text(f"Subject: {subject}\n\n{email}\n", encoding="utf-8")
-        sms_path.write_text(f"{sms}\n", encoding="utf-8")
+        protocol = subscriber.protocol
+        text = str(texts.get(protocol, texts.get("default", "")))
+        kind = (attributes.get("kind") or ["alert"])[0]
+        article_id = _article_id(str(texts.get("default", "")))
+        folder = self._directory / _UNSAFE_FILENAME.sub("_", subscriber.endpoint.split(":")[-1])
+        folder.mkdir(parents=True, exist_ok=True)
+        number = len(list(folder.iterdir())) + 1
+        suffix = {"email": "email.txt", "sms": "sms.txt"}.get(protocol, "json")
+        path = folder / f"{number:04d}-{kind}-{message_id[:8]}.{suffix}"
+        body = f"Subject: {subject}\n\n{text}\n" if protocol == "email" else f"{text}\n"
+        path.write_text(body, encoding="utf-8")
         return DeliveredAlert(
             message_id=message_id,
-            watchlist=watchlist,
-            subject=subject,
-            email=email,
-            sms=sms,
-            email_path=email_path,
-            sms_path=sms_path,
+            recipient=subscriber.endpoint,
+            protocol=protocol,
+            kind=kind,
+            article_id=article_id,
+            subject=clean_line(subject),
+            text=text,
+            path=path,
         )
+
+
+def accepts(policy: Mapping[str, Any] | None, attributes: Mapping[str, list[str]]) -> bool:
+    """Whether an SNS filter policy (MessageAttributes scope) lets a message through: every
+    key of the policy must name an attribute with one of its values."""
+    if not policy:
+        return True
+    for name, allowed in policy.items():
+        wanted = {str(value) for value in allowed if not isinstance(value, dict)}
+        if not wanted & set(attributes.get(name, ())):
+            return False
+    return True
+
+
+def _attribute_values(attributes: Mapping[str, Any]) -> dict[str, list[str]]:
+    """moto keeps message attributes as ``{"Type": ..., "Value": ...}``; a String.Array's value
+    is a JSON list."""
+    values: dict[str, list[str]] = {}
+    for name, attribute in attributes.items():
+        raw = str(attribute.get("Value", ""))
+        if attribute.get("Type") == "String.Array":
+            try:
+                values[name] = [str(v) for v in json.loads(raw)]
+            except (json.JSONDecodeError, TypeError):
+                values[name] = []
+        else:
+            values[name] = [raw]
+    return values
+
+
+def _article_id(default: str) -> str | None:
+    try:
+        data = json.loads(default)
+    except json.JSONDecodeError:
+        return None
+    article = data.get("article") if isinstance(data, dict) else None
+    return str(article["id"]) if isinstance(article, dict) and "id" in article else None

@@ -211,7 +211,9 @@ class LocalStack:
             self._function = function
             self._set_environment(function)
             self._handler = _load_handler(function)
-            self._outbox = Outbox(self.endpoint_url, self._stack.topic_arn, self.outbox_dir)
+            self._outbox = Outbox(
+                self.endpoint_url, self._stack.topic_arn, self.outbox_dir, self._stack.sns()
+            )
             self._sqs = self._stack.sqs()
         except BaseException:
             self.stop()
