@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from newswatch.watchlists.compiler import Compiler
 from newswatch.watchlists.document import validate
 from newswatch.watchlists.evaluator import Evaluator
 from newswatch.watchlists.explain import SNIPPET_LIMIT, snippet
+from newswatch.watchlists.rules import decode_rule, encode_rule
 from newswatch.watchlists.scanner import Scanner, segments_of
 
 WORDS = ["Russia", "North Korea", "troops", "Kyiv", "Seoul", "talks", "China", "US", "sanctions"]
@@ -100,6 +102,17 @@ def test_the_shared_index_finds_exactly_what_evaluating_every_watchlist_finds(
     everyone = [name for name, rule in compiled if evaluator.holds(rule)]
     fired = load_watchlists(document).match(article)
     assert [match.watchlist for match in fired] == everyone
+
+
+@PROPERTIES
+@given(queries)
+def test_every_compiled_rule_decodes_back_from_the_index_as_it_was(query: str) -> None:
+    """The rule check that loading applies never refuses what the compiler writes."""
+    (definition,), _ = validate({"watchlists": [{"name": "w", "query": query}]})
+    compiler = Compiler()
+    rule = compiler.rule(definition.expression)
+    stored = json.loads(json.dumps(encode_rule(rule)))
+    assert decode_rule(stored, len(compiler.atom_ids)) == rule
 
 
 @PROPERTIES
