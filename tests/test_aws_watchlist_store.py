@@ -3,10 +3,21 @@ function within its refresh period."""
 
 from __future__ import annotations
 
-from ingest_env import BUCKET, NK_RUSSIA, IngestEnv, env_fixture  # noqa: F401
+import logging
+from dataclasses import replace
+
+import pytest
+from ingest_env import BUCKET, NK_RUSSIA, TABLE, IngestEnv, env_fixture  # noqa: F401
 from newswatch.article import Article
 from newswatch.aws.watchlist_store import WatchlistStore
-from newswatch.watchlists import load_watchlists
+from newswatch.watchlists import (
+    WatchlistIndexCorrupt,
+    WatchlistSet,
+    WatchlistsUnavailable,
+    index,
+    load_watchlists,
+)
+from newswatch.watchlists.document import validate
 
 ARTICLE = Article(title="North Korean troops in Russia", text="Seoul says thousands were sent.")
 TWO = {
@@ -29,11 +40,44 @@ def names(env: IngestEnv) -> list[str]:
     return env.watchlist_store().names()
 
 
-def test_nothing_pushed_means_no_watchlists(env: IngestEnv) -> None:
+def index_key(version: str) -> str:
+    return f"watchlists/{version}.bin"
+
+
+def test_nothing_pushed_is_an_error_while_watchlists_are_expected(
+    env: IngestEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not an empty set: every article would be stored as matching nothing, silently."""
     store = env.watchlist_store()
-    assert store.current() is None
     assert env.item("WATCHLISTS", "CURRENT") is None
+    with pytest.raises(WatchlistsUnavailable, match="no watchlist set has been pushed"):
+        store.current()
+    assert "the pointer item WATCHLISTS/CURRENT is missing" in caplog.text
     assert store.names() == []
+
+
+def test_the_first_call_after_a_push_finds_the_set(env: IngestEnv) -> None:
+    """The failure is not cached: a record retried (or redriven) after a push matches."""
+    store = env.watchlist_store(refresh_seconds=300)
+    with pytest.raises(WatchlistsUnavailable):
+        store.current()
+    env.push_watchlists()
+    assert [m.watchlist for m in store.current().match(ARTICLE)] == ["nk-russia"]
+
+
+def test_without_expected_watchlists_nothing_pushed_is_an_empty_set(env: IngestEnv) -> None:
+    store = WatchlistStore(
+        env.dynamodb,
+        env.s3,
+        table_name=TABLE,
+        bucket=BUCKET,
+        refresh_seconds=0,
+        watchlists_expected=False,
+    )
+    current = store.current()
+    assert len(current) == 0 and current.match(ARTICLE) == []
+    env.push_watchlists()
+    assert [m.watchlist for m in store.current().match(ARTICLE)] == ["nk-russia"]
 
 
 def test_replace_stores_items_index_and_pointer(env: IngestEnv) -> None:
@@ -55,7 +99,6 @@ def test_replace_stores_items_index_and_pointer(env: IngestEnv) -> None:
 def test_a_fresh_reader_loads_the_same_set(env: IngestEnv) -> None:
     env.watchlist_store().replace(load_watchlists(TWO))
     loaded = env.watchlist_store().current()
-    assert loaded is not None
     assert [m.watchlist for m in loaded.match(ARTICLE)] == ["nk-russia"]
 
 
@@ -64,8 +107,7 @@ def test_replacing_drops_watchlists_no_longer_in_the_file(env: IngestEnv) -> Non
     store.replace(load_watchlists(TWO))
     store.replace(load_watchlists(NK_RUSSIA))
     assert names(env) == ["nk-russia"]
-    current = env.watchlist_store().current()
-    assert current is not None and current.names == ("nk-russia",)
+    assert env.watchlist_store().current().names == ("nk-russia",)
 
 
 def test_a_running_reader_sees_a_push_after_its_refresh_period(env: IngestEnv) -> None:
@@ -85,8 +127,7 @@ def test_a_running_reader_sees_a_push_after_its_refresh_period(env: IngestEnv) -
     clock.now += 299
     assert reader.current() is first  # cached: no read at all within the period
     clock.now += 2
-    refreshed = reader.current()
-    assert refreshed is not None and refreshed.version == new_version
+    assert reader.current().version == new_version
 
 
 def test_an_unchanged_version_is_not_reloaded(env: IngestEnv) -> None:
@@ -96,19 +137,91 @@ def test_an_unchanged_version_is_not_reloaded(env: IngestEnv) -> None:
     assert reader.current() is first
 
 
-def test_a_missing_index_is_rebuilt_from_the_items(env: IngestEnv) -> None:
+def test_a_loaded_index_was_not_compiled_at_load(env: IngestEnv) -> None:
+    env.watchlist_store().replace(load_watchlists(TWO))
+    assert env.watchlist_store().current().compiled_at_load is False
+
+
+def test_a_missing_index_is_rebuilt_from_the_items(
+    env: IngestEnv, caplog: pytest.LogCaptureFixture
+) -> None:
     version = env.watchlist_store().replace(load_watchlists(TWO))
-    env.s3.delete_object(Bucket=BUCKET, Key=f"watchlists/{version}.bin")
+    env.s3.delete_object(Bucket=BUCKET, Key=index_key(version))
     loaded = env.watchlist_store().current()
-    assert loaded is not None and loaded.version == version
+    assert loaded.version == version and loaded.compiled_at_load
     assert [m.watchlist for m in loaded.match(ARTICLE)] == ["nk-russia"]
+    assert f"compiling watchlist version {version} from its items" in caplog.text
 
 
-def test_a_damaged_index_is_rebuilt_from_the_items(env: IngestEnv) -> None:
+def test_a_damaged_index_is_rebuilt_from_the_items(
+    env: IngestEnv, caplog: pytest.LogCaptureFixture
+) -> None:
     version = env.watchlist_store().replace(load_watchlists(TWO))
-    env.s3.put_object(Bucket=BUCKET, Key=f"watchlists/{version}.bin", Body=b"not an index")
+    env.s3.put_object(Bucket=BUCKET, Key=index_key(version), Body=b"not an index")
     loaded = env.watchlist_store().current()
-    assert loaded is not None and loaded.version == version
+    assert loaded.version == version and loaded.compiled_at_load
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == [
+        f"watchlist index {version} is corrupt: it does not start with "
+        f"b'newswatch-watchlists/3 ' ({index_key(version)})"
+    ]
+
+
+def _stale(data: bytes) -> bytes:
+    """``data`` as an index compiled with another word-form table version would be."""
+    parts = index.load(data)
+    tables = {**parts.tables, "word_forms": {"version": -1, "places": "0" * 16}}
+    return index.dump(index.IndexData(tables, parts.names, parts.rules, parts.packed_document))
+
+
+def test_an_index_compiled_with_other_word_forms_is_recompiled_and_says_so(
+    env: IngestEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    wset = load_watchlists(TWO)
+    version = env.watchlist_store().replace(wset)
+    env.s3.put_object(Bucket=BUCKET, Key=index_key(version), Body=_stale(wset.dumps()))
+    with caplog.at_level(logging.WARNING):
+        loaded = env.watchlist_store().current()
+    assert loaded.compiled_at_load and loaded.version == version
+    assert "compiled with other word forms" in caplog.text
+    assert "push them again" in caplog.text
+
+
+def test_a_corrupt_index_without_its_items_names_the_version(
+    env: IngestEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The record fails clearly (retried, then dead-lettered), not with an IndexError."""
+    version = env.watchlist_store().replace(load_watchlists(TWO))
+    env.s3.put_object(Bucket=BUCKET, Key=index_key(version), Body=b"not an index")
+    for name in ("nk-russia", "korea-china"):
+        env.dynamodb.delete_item(
+            TableName=TABLE, Key={"PK": {"S": "WATCHLISTS"}, "SK": {"S": f"WATCHLIST#{name}"}}
+        )
+    with pytest.raises(WatchlistIndexCorrupt, match=f"watchlist index {version} is corrupt") as e:
+        env.watchlist_store().current()
+    assert e.value.version == version
+    assert "has 2 watchlists but 0 items" in str(e.value)
+    assert f"watchlist index {version} is corrupt" in caplog.text
+
+
+def test_a_missing_index_with_items_missing_too_is_unavailable(env: IngestEnv) -> None:
+    version = env.watchlist_store().replace(load_watchlists(TWO))
+    env.s3.delete_object(Bucket=BUCKET, Key=index_key(version))
+    env.dynamodb.delete_item(
+        TableName=TABLE, Key={"PK": {"S": "WATCHLISTS"}, "SK": {"S": "WATCHLIST#korea-china"}}
+    )
+    with pytest.raises(WatchlistsUnavailable, match="has 2 watchlists but 1 items"):
+        env.watchlist_store().current()
+
+
+def test_delivery_settings_reach_a_fresh_reader_through_the_index(env: IngestEnv) -> None:
+    definitions, _ = validate(TWO)
+    definitions = [replace(definitions[0], settings={"digest": "daily"}), definitions[1]]
+    document = {"watchlists": [definition.entry for definition in definitions]}
+    env.watchlist_store().replace(WatchlistSet.compile(definitions, document))
+    loaded = env.watchlist_store().current()
+    assert dict(loaded.settings("nk-russia")) == {"digest": "daily"}
+    assert dict(loaded.settings("korea-china")) == {}
 
 
 def test_many_watchlists_are_written_in_batches(env: IngestEnv) -> None:

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
 from newswatch.events import ObjectRef, object_refs_from_message
 from newswatch.pipeline import Status
+from newswatch.watchlists import WatchlistsUnavailable
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 REFERENCE = (SAMPLES / "thehindu-2024-10-30-ukraine-south-korea.html").read_bytes()
@@ -273,10 +274,16 @@ def test_a_watchlist_push_reaches_the_running_pipeline(env: IngestEnv) -> None:
     assert pipeline.process(env.put("incoming/b.html", REFERENCE)).matched == ()
 
 
-def test_without_stored_watchlists_articles_are_still_stored(env: IngestEnv) -> None:
-    outcome = env.pipeline().process(env.put("incoming/a.html", REFERENCE))
-    assert outcome.status is Status.STORED and outcome.matched == ()
-    assert len(article_items(env)) == 1
+def test_without_stored_watchlists_the_record_is_retried_not_stored_as_matching_nothing(
+    env: IngestEnv,
+) -> None:
+    """Issue 9, defect 9: no receipt for an article matched against no watchlists."""
+    ref = env.put("incoming/a.html", REFERENCE)
+    with pytest.raises(WatchlistsUnavailable):
+        env.pipeline().process(ref)
+    assert article_items(env) == [] and env.articles.receipt(ref.article_id) is None
+    env.push_watchlists()
+    assert env.pipeline().process(ref).matched == ("nk-russia",)
 
 
 def test_repo_watchlists_one_alert_per_matched_watchlist_filterable(env: IngestEnv) -> None:

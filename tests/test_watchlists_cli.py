@@ -10,6 +10,7 @@ from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
 from newswatch.article import Article
 from newswatch.cli import main
 from newswatch.events import ObjectRef
+from newswatch.watchlists import WatchlistsUnavailable
 from test_cli_rejections import deploy_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +97,8 @@ def test_push_refuses_a_file_that_check_rejects_and_writes_nothing(
     )
     assert main(["watchlists", "push", str(path), "--stack", "newswatch-test"]) == 2
     assert "watchlist 'broken', query, column 1" in capsys.readouterr().err
-    assert env.watchlist_store().current() is None
+    with pytest.raises(WatchlistsUnavailable):
+        env.watchlist_store().current()  # nothing was applied
 
 
 def test_push_then_preview_over_stored_articles(
@@ -105,8 +107,7 @@ def test_push_then_preview_over_stored_articles(
     deploy_outputs(env)
     assert main(["watchlists", "push", str(DEMO), "--stack", "newswatch-test"]) == 0
     assert "pushed 7 watchlists as version" in capsys.readouterr().out
-    stored = env.watchlist_store().current()
-    assert stored is not None and "nk-russia" in stored.names
+    assert "nk-russia" in env.watchlist_store().current().names
 
     korea = Article(title="Troops", text="North Korean troops reached Russia’s Kursk region.")
     storm = Article(title="Storm", text="A storm warning was issued for the coast.")

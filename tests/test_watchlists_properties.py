@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -9,8 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from newswatch.article import Article
 from newswatch.watchlists import WatchlistError, check_watchlists, load_watchlists
-from newswatch.watchlists.engine import _Evaluator, _Segment
+from newswatch.watchlists.compiler import Compiler
+from newswatch.watchlists.document import validate
+from newswatch.watchlists.evaluator import Evaluator
 from newswatch.watchlists.explain import SNIPPET_LIMIT, snippet
+from newswatch.watchlists.rules import decode_rule, encode_rule
+from newswatch.watchlists.scanner import Scanner, segments_of
 
 WORDS = ["Russia", "North Korea", "troops", "Kyiv", "Seoul", "talks", "China", "US", "sanctions"]
 FILLER = ["the", "said", "on", "Tuesday", "and", "a", "report", "of"]
@@ -85,25 +90,29 @@ def test_adding_a_not_never_adds_a_match(query: str, excluded: str, article: Art
 def test_the_shared_index_finds_exactly_what_evaluating_every_watchlist_finds(
     rules: list[str], article: Article
 ) -> None:
-    watchlists = load_watchlists(
-        {"watchlists": [{"name": f"w{i}", "query": query} for i, query in enumerate(rules)]}
-    )
-    text = article.text
-    lead_end = text.find(article.lead) + len(article.lead) if article.lead else 0
-    segments = (_Segment.of(article.title or ""), _Segment.of(text, lead_end))
-    found: dict[int, list[tuple[int, int, int]]] = {}
-    for number, segment in enumerate(segments):
-        watchlists._find(number, segment, found)
-    for occurrences in found.values():
-        occurrences.sort()
-    watchlists._confirm_exact(segments, found)
-    evaluator = _Evaluator(found, segments)
-    everyone = [
-        name
-        for position, name in enumerate(watchlists.names)
-        if evaluator.holds(watchlists.rule(position)[0])
+    document = {"watchlists": [{"name": f"w{i}", "query": query} for i, query in enumerate(rules)]}
+    definitions, _ = validate(document)
+    compiler = Compiler()
+    compiled = [
+        (definition.name, compiler.rule(definition.expression)) for definition in definitions
     ]
-    assert [match.watchlist for match in watchlists.match(article)] == everyone
+    segments = segments_of(article)
+    scanner = Scanner(compiler.words, compiler.wildcards, compiler.exact)
+    evaluator = Evaluator(scanner.find(segments), segments)
+    everyone = [name for name, rule in compiled if evaluator.holds(rule)]
+    fired = load_watchlists(document).match(article)
+    assert [match.watchlist for match in fired] == everyone
+
+
+@PROPERTIES
+@given(queries)
+def test_every_compiled_rule_decodes_back_from_the_index_as_it_was(query: str) -> None:
+    """The rule check that loading applies never refuses what the compiler writes."""
+    (definition,), _ = validate({"watchlists": [{"name": "w", "query": query}]})
+    compiler = Compiler()
+    rule = compiler.rule(definition.expression)
+    stored = json.loads(json.dumps(encode_rule(rule)))
+    assert decode_rule(stored, len(compiler.atom_ids)) == rule
 
 
 @PROPERTIES

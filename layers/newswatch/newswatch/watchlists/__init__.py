@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from newswatch.watchlists.diagnostics import Diagnostic, WatchlistError
 from newswatch.watchlists.document import Source, read_source, validate
-from newswatch.watchlists.engine import WatchlistSet
+from newswatch.watchlists.errors import (
+    WatchlistIndexCorrupt,
+    WatchlistIndexStale,
+    WatchlistsUnavailable,
+)
 from newswatch.watchlists.explain import Hit, Match
+from newswatch.watchlists.watchlist_set import WatchlistSet
 
 __all__ = [
     "Diagnostic",
     "Hit",
     "Match",
     "WatchlistError",
+    "WatchlistIndexCorrupt",
+    "WatchlistIndexStale",
     "WatchlistSet",
+    "WatchlistsUnavailable",
     "check_watchlists",
     "load_watchlists",
 ]

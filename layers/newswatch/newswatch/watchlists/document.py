@@ -10,7 +10,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +42,16 @@ _LOWER_CASE_OPERATORS = ("and", "or", "not")
 
 @dataclass(frozen=True, slots=True)
 class WatchlistDefinition:
-    """One valid watchlist: its name, its rule as a tree, and its canonical entry."""
+    """One valid watchlist: its name, its rule as a tree, and its canonical entry.
+
+    ``settings`` (delivery: ``max_per_hour``, ``digest``, ``notify``...) are JSON values that
+    the engine carries through the compiled index without reading them.
+    """
 
     name: str
     expression: Node
     entry: dict[str, Any]
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 def read_source(source: Source) -> Mapping[str, Any]:

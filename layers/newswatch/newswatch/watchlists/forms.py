@@ -25,11 +25,19 @@ Deliberate choices, since each one trades a miss for a false alarm:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache, lru_cache
 from importlib import resources
 
 Tokens = tuple[str, ...]
+
+# What a compiled index's atoms depend on besides the watchlists. Bump it with any change to the
+# rules of this module or to normalise.py's token space; a change of the place table needs no
+# bump, its checksum (places_checksum) is part of the key. A stale index is recompiled from the
+# stored watchlists at each cold start until the next push: a bump costs that, a docstring edit
+# must not.
+WORD_FORMS_VERSION = 1
 
 _TABLE = "places.tsv"
 _POSSESSIVE = "'s"
@@ -142,6 +150,13 @@ class _PlaceTable:
 
 def _with_possessive(tokens: Tokens) -> Tokens:
     return (*tokens[:-1], tokens[-1] + _POSSESSIVE)
+
+
+@cache
+def places_checksum() -> str:
+    """A digest of the shipped place table, stored in (and checked against) a compiled index."""
+    table = resources.files(__package__).joinpath("data", _TABLE).read_bytes()
+    return hashlib.sha256(table).hexdigest()[:16]
 
 
 @cache
