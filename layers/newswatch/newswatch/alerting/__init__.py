@@ -1,0 +1,1 @@
+"""The alert path: messages, delivery policy and digest schedules."""
