@@ -51,9 +51,11 @@ _LOWER_CASE_OPERATORS = ("and", "or", "not")
 
 @dataclass(frozen=True, slots=True)
 class WatchlistDefinition:
-    """One valid watchlist: its name, its rule as a tree, its canonical entry, and its delivery
-    settings (plain JSON values, defaults filled in: ``max_per_hour``, ``digest`` as normalised
-    schedule text, ``notify`` with ``email``, ``sms`` and ``digest`` address lists)."""
+    """One valid watchlist: its name, its rule as a tree, and its canonical entry.
+
+    ``settings`` (delivery: ``max_per_hour``, ``digest``, ``notify``...) are JSON values that
+    the engine carries through the compiled index without reading them.
+    """
 
     name: str
     expression: Node
@@ -237,7 +239,9 @@ class _EntryChecker:
         return WatchlistDefinition(self.name, expression, canonical, settings)
 
     def check_delivery(self, entry: Mapping[str, Any]) -> dict[str, Any]:
-        """``max_per_hour``, ``digest`` and ``notify`` checked, normalised, defaults filled."""
+        """The watchlist's settings: ``max_per_hour`` (int), ``digest`` (normalised schedule
+        text) and ``notify`` (``email``, ``sms``, ``digest`` address lists), checked,
+        normalised and with defaults filled in."""
         return {
             "max_per_hour": self.check_max_per_hour(entry.get("max_per_hour")),
             "digest": self.check_digest(entry.get("digest")),
