@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from newswatch.cli import main
 from newswatch.watchlists import check_watchlists, load_watchlists
-from newswatch.watchlists.document import read_source, validate
+from newswatch.watchlists.document import delivery_settings, read_source, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,11 +24,18 @@ def errors_of(entry: dict[str, Any]) -> list[str]:
     return [str(finding) for finding in check_watchlists(document) if finding.severity == "error"]
 
 
-def test_defaults_when_nothing_is_said() -> None:
-    assert settings_of({}) == {
+def test_settings_hold_what_the_entry_says_and_defaults_fill_the_rest() -> None:
+    assert settings_of({}) == {}
+    defaults = {
         "max_per_hour": 20,
         "digest": "daily 07:00 UTC",
         "notify": {"email": [], "sms": [], "digest": []},
+    }
+    assert delivery_settings(settings_of({})) == defaults
+    assert settings_of({"max_per_hour": 3}) == {"max_per_hour": 3}
+    assert delivery_settings(settings_of({"notify": {"sms": ["+447700900123"]}})) == {
+        **defaults,
+        "notify": {"email": [], "sms": ["+447700900123"], "digest": []},
     }
 
 
@@ -63,7 +70,7 @@ def test_yaml_off_unquoted_means_no_digest(tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text("watchlists:\n  - name: w\n    all: [x]\n    digest: off\n", encoding="utf-8")
     (definition,), _ = validate(read_source(path))
-    assert definition.settings["digest"] == "off"
+    assert definition.settings == {"digest": "off"}
 
 
 @pytest.mark.parametrize(
@@ -134,7 +141,7 @@ def test_check_command_shows_the_new_keys_errors(
 
 def test_the_demo_file_names_one_instant_and_one_digest_subscriber() -> None:
     definitions, _ = validate(read_source(ROOT / "watchlists.yaml"))
-    notify = {d.name: d.settings["notify"] for d in definitions}
+    notify = {d.name: delivery_settings(d.settings)["notify"] for d in definitions}
     assert notify["nk-russia"] == {
         "email": ["analyst@example.com"],
         "sms": [],

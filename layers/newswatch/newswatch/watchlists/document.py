@@ -134,6 +134,18 @@ def validate(document: Mapping[str, Any]) -> tuple[list[WatchlistDefinition], li
     return definitions, findings
 
 
+def delivery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A watchlist's delivery settings with the defaults filled in for what its entry left out:
+    ``{"max_per_hour": int, "digest": schedule text, "notify": {"email": [...], "sms": [...],
+    "digest": [...]}}``."""
+    notify = settings.get("notify") or {}
+    return {
+        "max_per_hour": settings.get("max_per_hour", DEFAULT_MAX_PER_HOUR),
+        "digest": settings.get("digest", DEFAULT_DIGEST),
+        "notify": {key: list(notify.get(key, ())) for key in NOTIFY_KEYS},
+    }
+
+
 def _subscription_limits(definitions: list[WatchlistDefinition]) -> list[Diagnostic]:
     """An address gets one SNS subscription whose filter policy names every watchlist that
     notifies it (one value per watchlist and delivery mode); SNS refuses more than 150."""
@@ -226,10 +238,10 @@ class _EntryChecker:
             canonical["aliases"] = {
                 key: [alias.text for alias in found] for key, (_, found) in aliases.items()
             }
-        settings = self.check_delivery(entry)
-        for key in DELIVERY_KEYS:
-            if key in entry:
-                canonical[key] = settings[key]
+        delivery = self.check_delivery(entry)
+        # Only what the entry says: 100,000 watchlists without settings carry none in the index.
+        settings = {key: delivery[key] for key in DELIVERY_KEYS if key in entry}
+        canonical.update(settings)
         if any(finding.severity == "error" for finding in self.findings) or not parts:
             return None
         expression = parts[0] if len(parts) == 1 else And(tuple(parts))
