@@ -86,7 +86,7 @@ def test_yaml_off_unquoted_means_no_digest(tmp_path: Path) -> None:
         ({"notify": {"pager": ["x"]}}, "notify: unknown keys ['pager']"),
         ({"notify": {"email": ["nobody"]}}, "notify.email[0]: 'nobody' is not an email address"),
         ({"notify": {"digest": ["x@y"]}}, "notify.digest[0]: 'x@y' is not an email address"),
-        ({"notify": {"sms": [447700900123]}}, "quote phone numbers"),
+        ({"notify": {"sms": [447700900123]}}, "found the number 447700900123 (quote phone"),
         ({"notify": {"sms": ["+44 7700 900123"]}}, "not an E.164 phone number"),
         ({"notify": {"email": {"a": 1}}}, "notify.email: expected a list"),
     ],

@@ -481,4 +481,10 @@ def _describe(value: object) -> str:
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
         return repr(value)
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
     return f"a {type(value).__name__}"
