@@ -350,3 +350,22 @@ def test_topic_subscriptions_refuses_an_over_complex_subscribe(stack: IngestEnv)
             email("a@example.com"), Interest.of(Delivery.INSTANT, map(str, range(151)))
         )
     assert "a@example.com" not in sns_subscriptions(stack)
+
+
+def test_https_and_queue_subscribers_are_listed_without_the_url_password(
+    stack: IngestEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://newswatch:s3cret@hooks.example.com/alerts"
+    assert main(["subscribe", "--watchlist", "storms", "--https", url, *STACK]) == 0
+    queue_url = stack.sqs.create_queue(QueueName="digests")["QueueUrl"]
+    queue_arn = stack.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    assert main(["subscribe", "--watchlist", "storms", "--digest", "--sqs", queue_arn, *STACK]) == 0
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and "https://newswatch:****@hooks.example.com/alerts" in out
+    rows = listing(capsys)
+    assert rows["https://newswatch:****@hooks.example.com/alerts"]["instant"] == ["storms"]
+    assert rows[queue_arn]["digest"] == ["storms"] and rows[queue_arn]["instant"] == []
+    assert main(["subscriptions", *STACK]) == 0
+    assert "s3cret" not in capsys.readouterr().out
