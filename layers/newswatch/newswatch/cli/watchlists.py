@@ -2,7 +2,8 @@
 
 - check FILE: every error (which watchlist, where in it, what was expected) and warning.
 - push FILE: refuse what check rejects, else replace the stored set (the pipeline sees
-  it within its refresh interval, no redeploy).
+  it within its refresh interval, no redeploy) and make the alert topic's subscriptions match
+  the file's `notify:` lists, printing the plan; --dry-run prints the plan and changes nothing.
 - preview FILE: run the file's watchlists over the articles already stored and list what
   they would have matched, before pushing them.
 """
@@ -16,6 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from newswatch.aws.sns_subscriptions import TopicSubscriptions
 from newswatch.errors import NewswatchError
 from newswatch.stack import add_stack_arguments, stack_from_args
 from newswatch.watchlists import WatchlistSet, check_watchlists, load_watchlists
@@ -37,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     push = actions.add_parser("push", help="validate a file and make it the stored watchlists")
     push.add_argument("file", type=Path, metavar="FILE")
+    push.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would change (watchlists and subscriptions) without changing it",
+    )
     add_stack_arguments(push)
     push.set_defaults(handler=run_push)
 
@@ -76,12 +83,23 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
-    """Validate the whole file first: nothing is written unless all of it is valid."""
+    """Validate the whole file and plan its subscriptions first: nothing is written unless all
+    of it is valid and every subscription it asks for is one SNS accepts."""
     watchlists = load_watchlists(args.file)  # raises with every error before any write
     stack = stack_from_args(args)
-    version = stack.watchlist_store().replace(watchlists)
+    subscriptions = TopicSubscriptions(
+        stack.sns(), stack.dynamodb(), topic_arn=stack.topic_arn, table_name=stack.table
+    )
+    plan = subscriptions.reconcile(watchlists, dry_run=True)  # raises before any write
     where = stack.endpoint_url or "AWS"
+    if args.dry_run:
+        print(f"would push {len(watchlists)} watchlists as version {watchlists.version} (dry run)")
+        print("\n".join(plan.lines()))
+        return 0
+    version = stack.watchlist_store().replace(watchlists)
     print(f"pushed {len(watchlists)} watchlists as version {version} to {stack.table} ({where})")
+    print("\n".join(plan.lines()))
+    subscriptions.apply(plan)
     return 0
 
 

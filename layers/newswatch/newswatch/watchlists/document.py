@@ -16,6 +16,9 @@ from typing import Any
 
 import yaml
 
+from newswatch.alerting.schedule import DEFAULT_DIGEST, DigestSchedule, ScheduleError
+from newswatch.subscriptions.endpoints import SubscriptionError, email, sms
+from newswatch.subscriptions.policy import MAX_COMBINATIONS
 from newswatch.watchlists.diagnostics import Diagnostic, QuerySyntaxError, WatchlistError
 from newswatch.watchlists.query import (
     WILDCARD_MIN_LETTERS,
@@ -35,7 +38,13 @@ Source = str | os.PathLike[str] | Mapping[str, Any]
 
 NAME_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 TERM_LISTS = ("all", "any", "none")
-KNOWN_KEYS = ("name", "description", "query", *TERM_LISTS, "aliases")
+DELIVERY_KEYS = ("notify", "digest", "max_per_hour")
+KNOWN_KEYS = ("name", "description", "query", *TERM_LISTS, "aliases", *DELIVERY_KEYS)
+# notify: key -> how its addresses are checked and normalised.
+NOTIFY_KEYS = {"email": email, "sms": sms, "digest": email}
+DEFAULT_MAX_PER_HOUR = 20
+MAX_MAX_PER_HOUR = 10_000
+MAX_NOTIFY_ADDRESSES = 100  # per list; more belong on a queue that fans out
 _SHORT_ACRONYM = re.compile(r"[A-Z]{2,4}")
 _LOWER_CASE_OPERATORS = ("and", "or", "not")
 
@@ -121,7 +130,46 @@ def validate(document: Mapping[str, Any]) -> tuple[list[WatchlistDefinition], li
             continue
         seen[definition.name] = position
         definitions.append(definition)
+    findings.extend(_subscription_limits(definitions))
     return definitions, findings
+
+
+def delivery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A watchlist's delivery settings with the defaults filled in for what its entry left out:
+    ``{"max_per_hour": int, "digest": schedule text, "notify": {"email": [...], "sms": [...],
+    "digest": [...]}}``."""
+    notify = settings.get("notify") or {}
+    return {
+        "max_per_hour": settings.get("max_per_hour", DEFAULT_MAX_PER_HOUR),
+        "digest": settings.get("digest", DEFAULT_DIGEST),
+        "notify": {key: list(notify.get(key, ())) for key in NOTIFY_KEYS},
+    }
+
+
+def _subscription_limits(definitions: list[WatchlistDefinition]) -> list[Diagnostic]:
+    """An address gets one SNS subscription whose filter policy names every watchlist that
+    notifies it (one value per watchlist and delivery mode); SNS refuses more than 150."""
+    named: dict[str, int] = {}
+    for definition in definitions:
+        notify = definition.settings.get("notify", {})
+        for address in {*notify.get("email", ()), *notify.get("digest", ())}:
+            named[address] = named.get(address, 0) + len(
+                [key for key in ("email", "digest") if address in notify.get(key, ())]
+            )
+        for number in notify.get("sms", ()):
+            named[number] = named.get(number, 0) + 1
+    return [
+        Diagnostic(
+            "error",
+            None,
+            None,
+            f"{address} is notified by {count} watchlist deliveries; its one SNS subscription "
+            f"can name at most {MAX_COMBINATIONS} (SNS's filter policy limit): notify fewer "
+            "watchlists, or subscribe a queue that receives everything",
+        )
+        for address, count in sorted(named.items())
+        if count > MAX_COMBINATIONS
+    ]
 
 
 class _EntryChecker:
@@ -190,13 +238,107 @@ class _EntryChecker:
             canonical["aliases"] = {
                 key: [alias.text for alias in found] for key, (_, found) in aliases.items()
             }
+        delivery = self.check_delivery(entry)
+        # Only what the entry says: 100,000 watchlists without settings carry none in the index.
+        settings = {key: delivery[key] for key in DELIVERY_KEYS if key in entry}
+        canonical.update(settings)
         if any(finding.severity == "error" for finding in self.findings) or not parts:
             return None
         expression = parts[0] if len(parts) == 1 else And(tuple(parts))
         expression = self.apply_aliases(expression, aliases)
         self.warn_about(expression)
         assert self.name is not None
-        return WatchlistDefinition(self.name, expression, canonical)
+        return WatchlistDefinition(self.name, expression, canonical, settings)
+
+    def check_delivery(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """The watchlist's settings: ``max_per_hour`` (int), ``digest`` (normalised schedule
+        text) and ``notify`` (``email``, ``sms``, ``digest`` address lists), checked,
+        normalised and with defaults filled in."""
+        return {
+            "max_per_hour": self.check_max_per_hour(entry.get("max_per_hour")),
+            "digest": self.check_digest(entry.get("digest")),
+            "notify": self.check_notify(entry.get("notify")),
+        }
+
+    def check_max_per_hour(self, value: object) -> int:
+        if value is None:
+            return DEFAULT_MAX_PER_HOUR
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not (1 <= value <= MAX_MAX_PER_HOUR)
+        ):
+            self.error(
+                "max_per_hour",
+                f"expected a whole number of instant alerts per hour from 1 to "
+                f"{MAX_MAX_PER_HOUR} (default {DEFAULT_MAX_PER_HOUR}), found {_describe(value)}",
+            )
+            return DEFAULT_MAX_PER_HOUR
+        return value
+
+    def check_digest(self, value: object) -> str:
+        if value is None:
+            return DEFAULT_DIGEST
+        if value is False:
+            return "off"  # YAML reads an unquoted `off` as the boolean false
+        if not isinstance(value, str):
+            self.error(
+                "digest",
+                "expected off, hourly, daily HH:MM ZONE or weekly DAY HH:MM ZONE "
+                f"(default {DEFAULT_DIGEST}), found {_describe(value)}",
+            )
+            return DEFAULT_DIGEST
+        try:
+            return str(DigestSchedule.parse(value))
+        except ScheduleError as error:
+            self.error("digest", str(error))
+            return DEFAULT_DIGEST
+
+    def check_notify(self, value: object) -> dict[str, list[str]]:
+        notify: dict[str, list[str]] = {key: [] for key in NOTIFY_KEYS}
+        if value is None:
+            return notify
+        if not isinstance(value, Mapping):
+            self.error(
+                "notify",
+                f"expected a mapping with email, sms and/or digest lists, found {_describe(value)}",
+            )
+            return notify
+        unknown = [str(key) for key in value if key not in NOTIFY_KEYS]
+        if unknown:
+            self.error("notify", f"unknown keys {unknown}: expected {', '.join(NOTIFY_KEYS)}")
+        for key, check in NOTIFY_KEYS.items():
+            addresses = value.get(key)
+            if addresses is None:
+                continue
+            if isinstance(addresses, str):
+                addresses = [addresses]
+            if not isinstance(addresses, list):
+                self.error(f"notify.{key}", f"expected a list, found {_describe(addresses)}")
+                continue
+            if len(addresses) > MAX_NOTIFY_ADDRESSES:
+                self.error(
+                    f"notify.{key}",
+                    f"{len(addresses)} addresses: at most {MAX_NOTIFY_ADDRESSES} per list "
+                    "(subscribe a queue or a mailing list for more)",
+                )
+                continue
+            for index, address in enumerate(addresses):
+                where = f"notify.{key}[{index}]"
+                if not isinstance(address, str):
+                    hint = " (quote phone numbers: '+447700900123')" if key == "sms" else ""
+                    self.error(where, f"expected a string, found {_describe(address)}{hint}")
+                    continue
+                try:
+                    normalised = check(address).address
+                except SubscriptionError as error:
+                    self.error(where, str(error))
+                    continue
+                if normalised in notify[key]:
+                    self.warn(where, f"{normalised} is listed twice")
+                else:
+                    notify[key].append(normalised)
+        return notify
 
     def check_query(self, query: object) -> Node | None:
         if not isinstance(query, str):
@@ -339,4 +481,10 @@ def _describe(value: object) -> str:
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
         return repr(value)
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
     return f"a {type(value).__name__}"
