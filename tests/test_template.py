@@ -407,3 +407,12 @@ def test_function_writes_only_its_own_partitions_and_lists_only_what_it_reads() 
     assert {"dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"} <= set(dynamo["Action"])
     (listing,) = [s for s in function_statements() if "s3:ListBucket" in as_list(s["Action"])]
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["incoming/*", "watchlists/*"]}}
+
+
+def test_local_env_for_sam_local_invoke_names_the_local_stacks_resources() -> None:
+    variables = json.loads((ROOT / "events/local-env.json").read_text())["IngestFunction"]
+    template = resolved()
+    assert variables["TABLE_NAME"] == template.physical_name(TABLE)
+    assert variables["ARTICLE_BUCKET"] == template.physical_name(BUCKET)
+    assert variables["TOPIC_ARN"] == template.outputs()["TopicArn"]
+    assert variables["AWS_ENDPOINT_URL"].endswith(":5000")
