@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 from newswatch.config import Settings
@@ -78,16 +79,60 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only() -> None:
     assert denials[0]["Principal"] == "*"
 
 
-def test_only_html_under_incoming_notifies_the_ingest_queue() -> None:
-    configurations = properties(BUCKET)["NotificationConfiguration"]["QueueConfigurations"]
-    filters = set()
-    for configuration in configurations:
-        assert configuration["Queue"] == {"Fn::GetAtt": [INGEST_QUEUE, "Arn"]}
-        assert configuration["Event"] == "s3:ObjectCreated:*"
-        rules = {rule["Name"]: rule["Value"] for rule in configuration["Filter"]["S3Key"]["Rules"]}
-        filters.add((rules["prefix"], rules["suffix"]))
-    assert filters == {("incoming/", ".html"), ("incoming/", ".htm"), ("incoming/", ".html.gz")}
+def test_every_object_created_under_incoming_notifies_the_ingest_queue() -> None:
+    """Prefix only (issue 9, defect 5): `story.HTML`, `story.htm.gz` or `story` are announced
+    too, and the pipeline rejects by the bytes what it does not take."""
+    (configuration,) = properties(BUCKET)["NotificationConfiguration"]["QueueConfigurations"]
+    assert configuration["Queue"] == {"Fn::GetAtt": [INGEST_QUEUE, "Arn"]}
+    assert configuration["Event"] == "s3:ObjectCreated:*"
+    assert configuration["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "incoming/"}]
     assert not properties(BUCKET)["NotificationConfiguration"].get("LambdaConfigurations")
+
+
+def test_local_bucket_announces_every_name_under_incoming_and_nothing_else() -> None:
+    """The local stack derives its notification from the template: any name under incoming/
+    reaches the ingest queue, a key elsewhere does not."""
+    import boto3
+    from moto import mock_aws
+    from newswatch.local.provision import _create_bucket, _create_queue
+
+    template = resolved()
+    with mock_aws():
+        stack = _MotoStack()
+        for queue in (DLQ, INGEST_QUEUE):
+            _create_queue(template.resource(queue), stack)  # type: ignore[arg-type]
+        bucket = template.resource(BUCKET)
+        _create_bucket(bucket, stack)  # type: ignore[arg-type]
+        s3 = boto3.client("s3", region_name="us-east-1")
+        keys = ["incoming/story.HTML", "incoming/story.htm.gz", "incoming/story", "extracted/a"]
+        for key in keys:
+            s3.put_object(Bucket=bucket.physical_name, Key=key, Body=b"<p>x</p>")
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.get_queue_url(QueueName=template.physical_name(INGEST_QUEUE))["QueueUrl"]
+        announced: set[str] = set()
+        for _ in range(5):
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages")
+            for message in messages or []:
+                body = json.loads(message["Body"])
+                # S3 URL-encodes the key in its notifications.
+                announced.update(
+                    unquote_plus(r["s3"]["object"]["key"]) for r in body.get("Records", [])
+                )
+        assert announced == {"incoming/story.HTML", "incoming/story.htm.gz", "incoming/story"}
+
+
+class _MotoStack:
+    """The clients provision's creators use, in-process under ``mock_aws``."""
+
+    def s3(self) -> Any:
+        import boto3
+
+        return boto3.client("s3", region_name="us-east-1")
+
+    def sqs(self) -> Any:
+        import boto3
+
+        return boto3.client("sqs", region_name="us-east-1")
 
 
 def test_queue_policy_admits_only_this_bucket_without_a_dependency_cycle() -> None:
@@ -119,7 +164,7 @@ def test_queues_are_encrypted_with_a_dead_letter_queue_and_an_alarm() -> None:
     batching_window = trigger.get("MaximumBatchingWindowInSeconds", 0)
     assert queue["VisibilityTimeout"] >= 6 * properties(FUNCTION)["Timeout"] + batching_window
     assert 3 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 5
-    alarm = properties(only("AWS::CloudWatch::Alarm"))
+    alarm = properties("DeadLetterQueueAlarm")
     assert alarm["Namespace"] == "AWS/SQS"
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["Dimensions"] == [
@@ -310,3 +355,64 @@ def test_function_rights_are_scoped_to_this_stack() -> None:
 )
 def test_outputs_that_the_cli_resolves_stacks_by(output: str) -> None:
     assert output in TEMPLATE["Outputs"]
+
+
+def test_operations_alarms_watch_what_hides_failures_and_tell_the_operations_topic() -> None:
+    watched = {
+        (spec["Properties"]["Namespace"], spec["Properties"]["MetricName"])
+        for spec in RESOURCES.values()
+        if spec["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert watched == {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
+        ("Newswatch", "RecordFailures"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+    }
+    with_reader = resolved(OperationsEmail="ops@example.com")
+    topic = with_reader.resolve({"Ref": "OperationsTopic"})
+    for alarm in with_reader.resources("AWS::CloudWatch::Alarm"):
+        assert alarm.properties["AlarmActions"] == [topic], alarm.logical_id
+    for alarm in resolved().resources("AWS::CloudWatch::Alarm"):
+        assert "AlarmActions" not in alarm.properties, alarm.logical_id
+    # The custom metric's namespace is the one the handler emits to.
+    variables = properties(FUNCTION)["Environment"]["Variables"]
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Newswatch"
+
+
+@pytest.mark.parametrize(("value", "reserved"), [("", None), ("0", None), ("25", "25")])
+def test_reserved_concurrency_caps_the_function_and_its_sqs_trigger(
+    value: str, reserved: str | None
+) -> None:
+    function = resolved(ReservedConcurrency=value).resource(FUNCTION).properties
+    trigger = function["Events"]["IngestQueue"]["Properties"]
+    assert function.get("ReservedConcurrentExecutions") == reserved
+    assert trigger.get("ScalingConfig") == (
+        None if reserved is None else {"MaximumConcurrency": reserved}
+    )
+
+
+def test_function_writes_only_its_own_partitions_and_lists_only_what_it_reads() -> None:
+    (dynamo,) = [s for s in function_statements() if "dynamodb:PutItem" in as_list(s["Action"])]
+    assert set(dynamo["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == {
+        "ARTICLE#*",
+        "WATCHLISTS",
+        "STORY#*",
+        "BAND#*",
+        "WL#*",
+        "DIGEST#*",
+        "RATE#*",
+    }
+    assert {"dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"} <= set(dynamo["Action"])
+    (listing,) = [s for s in function_statements() if "s3:ListBucket" in as_list(s["Action"])]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["incoming/*", "watchlists/*"]}}
+
+
+def test_local_env_for_sam_local_invoke_names_the_local_stacks_resources() -> None:
+    variables = json.loads((ROOT / "events/local-env.json").read_text())["IngestFunction"]
+    template = resolved()
+    assert variables["TABLE_NAME"] == template.physical_name(TABLE)
+    assert variables["ARTICLE_BUCKET"] == template.physical_name(BUCKET)
+    assert variables["TOPIC_ARN"] == template.outputs()["TopicArn"]
+    assert variables["AWS_ENDPOINT_URL"].endswith(":5000")
