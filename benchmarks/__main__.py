@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from benchmarks import coldstart, extraction, watchlists
+from benchmarks import coldstart, endtoend, extraction, watchlists
 from benchmarks.results import goals_in_output, print_goals, write
 
 Suite = Callable[[], Any]
@@ -33,6 +33,7 @@ def _suites() -> dict[str, Suite]:
     else:
         suites["stories"] = stories.main
     suites["coldstart"] = coldstart.main
+    suites["endtoend"] = endtoend.main
     return suites
 
 
