@@ -23,6 +23,26 @@ WATCHLISTS = 1_000
 REGION = "us-east-1"
 
 
+def item_bytes(value: Any) -> int:
+    """An item's size by DynamoDB's rules, approximately: attribute names and UTF-8 strings
+    count their bytes, numbers about one byte per two digits, each map/list entry 1 byte."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, inner),) = value.items()
+        if kind in ("S", "N", "BOOL", "NULL", "L", "M", "SS", "NS"):
+            if kind == "S":
+                return len(inner.encode())
+            if kind == "N":
+                return len(inner) // 2 + 1
+            if kind in ("BOOL", "NULL"):
+                return 1
+            if kind == "L":
+                return 3 + sum(1 + item_bytes(entry) for entry in inner)
+            if kind == "M":
+                return 3 + sum(len(k.encode()) + 1 + item_bytes(v) for k, v in inner.items())
+            return sum(len(str(entry)) for entry in inner)
+    return sum(len(name.encode()) + item_bytes(attribute) for name, attribute in value.items())
+
+
 def main() -> dict[str, Any]:
     """Print and return per-article times, end to end and core only."""
     folder = aeb_dir()
@@ -52,6 +72,11 @@ def main() -> dict[str, Any]:
             end_to_end.append(time.perf_counter() - started)
             alerts += len(outcome.alerts_sent)
             del matches
+        items = env.items()
+    sizes: dict[str, list[int]] = {}
+    for item in items:
+        kind = item["SK"]["S"].split("#")[0]
+        sizes.setdefault(kind, []).append(item_bytes(item))
     ratio = median(end_to_end) / median(core)
     figures: dict[str, Any] = {
         "pages": len(pages),
@@ -65,6 +90,11 @@ def main() -> dict[str, Any]:
         "alerts_sent": alerts,
         "ratio_of_medians": ratio,
         "ratio_of_totals": sum(end_to_end) / sum(core),
+        "item_bytes_mean": {kind: sum(found) / len(found) for kind, found in sizes.items()},
+        "item_write_units_mean": {
+            kind: sum(-(-size // 1024) for size in found) / len(found)
+            for kind, found in sizes.items()
+        },
     }
     ms = 1e3
     print_rows(
@@ -80,6 +110,14 @@ def main() -> dict[str, Any]:
                 f"{figures['core_median_s'] * ms:.1f} / {figures['core_p95_s'] * ms:.1f} ms",
             ),
             ("alerts published", str(alerts)),
+            *(
+                (
+                    f"{kind} item: mean size (write units)",
+                    f"{size:,.0f} B "
+                    f"({figures['item_write_units_mean'][kind]:.1f} WRU, x2 if in GSI1)",
+                )
+                for kind, size in figures["item_bytes_mean"].items()
+            ),
             ("ratio of medians (of totals)", f"{ratio:.2f}x ({figures['ratio_of_totals']:.2f}x)"),
         ],
     )
