@@ -36,6 +36,9 @@ class Settings:
     story_window_days: int = DEFAULT_STORY_WINDOW_DAYS
     # The function's Timeout, which the template passes: the one place a lease is tied to.
     function_timeout_seconds: int = DEFAULT_FUNCTION_TIMEOUT_SECONDS
+    # A deployment with watchlists fails (and so retries, then dead-letters) a record while the
+    # set is missing, rather than storing it as matching nothing; "false" for a bare archive.
+    watchlists_expected: bool = True
 
     @property
     def lease_seconds(self) -> int:
@@ -77,6 +80,7 @@ class Settings:
             function_timeout_seconds=_int_setting(
                 env, "FUNCTION_TIMEOUT_SECONDS", DEFAULT_FUNCTION_TIMEOUT_SECONDS, minimum=1
             ),
+            watchlists_expected=env.get("WATCHLISTS_EXPECTED", "true").lower() != "false",
         )
 
 

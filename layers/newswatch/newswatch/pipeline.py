@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING
 import boto3
 
 from newswatch.alerting.model import ArticleSummary, WatchlistReason
-from newswatch.alerting.story_alerts import AlertOutcome, AlertPorts, WatchlistDelivery, alert_story
+from newswatch.alerting.schedule import DigestSchedule
+from newswatch.alerting.story_alerts import (
+    AlertOutcome,
+    AlertPorts,
+    WatchlistDelivery,
+    alert_story,
+    held_until,
+)
 from newswatch.article import Article
 from newswatch.aws.article_store import MAX_STORED_HITS, ArticleStore, StoredArticle, utc_now
 from newswatch.aws.delivery_ledger import DynamoDeliveryLedger
@@ -45,6 +52,7 @@ from newswatch.extraction import extract_article
 from newswatch.stories.assign import assign_story, story_id_for
 from newswatch.stories.fingerprint import fingerprint
 from newswatch.stories.membership import StoryCopy
+from newswatch.watchlists import document
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -123,6 +131,7 @@ class IngestPipeline:
             table_name=table,
             bucket=settings.article_bucket,
             refresh_seconds=settings.watchlist_refresh_seconds,
+            watchlists_expected=settings.watchlists_expected,
         )
         stories = StoryRecords(dynamodb, table_name=table)
 
@@ -183,7 +192,7 @@ class IngestPipeline:
     def _store(self, ref: ObjectRef, article: Article) -> Outcome:
         """Match, place in a story, and store the article: matches first, article last."""
         watchlist_set = self._watchlists.current()
-        matches: Sequence[Match] = watchlist_set.match(article) if watchlist_set else []
+        matches: Sequence[Match] = watchlist_set.match(article)
         story_id = self._story_of(ref.article_id, article) if matches else None
         ingested_at = utc_now()
         self._articles.put_matches(
@@ -279,7 +288,12 @@ def _copy_of(stored: StoredArticle) -> StoryCopy:
 
 
 def delivery_settings(watchlists: WatchlistStore, name: str) -> WatchlistDelivery:
-    """A watchlist's storm limit and next digest, from the stored set (defaults until the
-    file names them)."""
-    del watchlists, name
-    return WatchlistDelivery()
+    """A watchlist's storm limit and when its next digest goes, from the stored set."""
+    try:
+        settings = document.delivery_settings(watchlists.current().settings(name))
+    except KeyError:  # pushed away since the article matched it: the defaults
+        settings = document.delivery_settings({})
+    return WatchlistDelivery(
+        max_per_hour=int(settings["max_per_hour"]),
+        next_digest=held_until(DigestSchedule.parse(str(settings["digest"]))),
+    )

@@ -38,6 +38,7 @@ from newswatch.alerting.messages import (
     render_notice,
 )
 from newswatch.alerting.model import ArticleSummary, StoryAlert, WatchlistReason
+from newswatch.alerting.schedule import WEEKDAYS, DigestSchedule
 from newswatch.alerting.storm import DEFAULT_MAX_PER_HOUR, RateLimiter
 from newswatch.stories.membership import StoryMembership
 
@@ -47,8 +48,19 @@ class WatchlistDelivery:
     """A watchlist's delivery settings as the alert path needs them."""
 
     max_per_hour: int = DEFAULT_MAX_PER_HOUR
-    # When held stories go out, for the notice: "07:00 UTC", "the next hourly".
-    next_digest: str = "next"
+    # When held stories go out, for the notice: "07:00 UTC", "next hourly".
+    next_digest: str = "next hourly"
+
+
+def held_until(schedule: DigestSchedule) -> str:
+    """When a watchlist's held stories go out: its digest, or (digest off) the hourly one that
+    storm control falls back to."""
+    if schedule.kind in ("off", "hourly") or schedule.at is None:
+        return "next hourly"
+    clock = f"{schedule.at.strftime('%H:%M')} {schedule.zone}"
+    if schedule.weekday is not None:
+        return f"{WEEKDAYS[schedule.weekday].capitalize()} {clock}"
+    return clock
 
 
 class AlertClaims(Protocol):
