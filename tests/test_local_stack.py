@@ -182,6 +182,38 @@ def test_the_console_shows_a_rejected_object_with_its_reason(local: LocalStack) 
     assert line.startswith("  rejected   not-html: ")
 
 
+def test_every_version_written_to_one_key_is_its_own_article_read_as_announced(
+    local: LocalStack,
+) -> None:
+    """A, B, A to one key: three versions, so three articles as on AWS (moto's notifications
+    carry no version id; with the ETag, the third would be a duplicate of the first). All three
+    are written before any is read, so the first two are read after an overwrite."""
+    key = "incoming/overwritten.html"
+    reference = (ROOT / "samples/thehindu-2024-10-30-ukraine-south-korea.html").read_bytes()
+    decoy = (ROOT / "samples/decoy-kent-coast-storm-warning.html").read_bytes()
+    s3 = local.stack.s3()
+    versions = [
+        s3.put_object(Bucket=local.stack.bucket, Key=key, Body=body)["VersionId"]
+        for body in (reference, decoy, reference)
+    ]
+
+    refs: list[ObjectRef] = []
+    for _ in range(30):
+        refs.extend(ref for ref in local.poll(wait_seconds=0).succeeded if ref.key == key)
+        if len(refs) == len(versions):
+            break
+
+    assert sorted(ref.version_id or "" for ref in refs) == sorted(versions)
+    store = store_of(local)
+    stored = {ref.version_id: store.get_article(ref.article_id) for ref in refs}
+    assert all(article is not None for article in stored.values()), "one was rejected"
+    assert len({ref.article_id for ref in refs}) == 3
+    titles = [stored[version].article.title for version in versions]  # type: ignore[union-attr]
+    assert titles[0] == titles[2] == "Ukraine and South Korea agree to deepen security cooperation"
+    assert titles[1] != titles[0]
+    assert [stored[version].version_id for version in versions] == versions  # type: ignore[union-attr]
+
+
 def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(local: LocalStack) -> None:
     sqs = local.stack.sqs()
     sqs.send_message(QueueUrl=local.stack.queue_url, MessageBody="not an S3 notification")

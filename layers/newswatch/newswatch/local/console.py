@@ -12,10 +12,15 @@ from newswatch.aws.story_store import StoryRecords
 from newswatch.errors import NewswatchError
 from newswatch.events import ObjectRef
 from newswatch.local.outbox import DeliveredAlert
-from newswatch.local.runner import LocalStack, drop_files
+from newswatch.local.runner import Dispatcher, LocalStack, drop_files
 from newswatch.untrusted import clean_line
 
 Echo = Callable[[str], None]
+
+# How often an idle console looks at the dead-letter queue.
+_DEAD_LETTER_CHECK_SECONDS = 0.5
+# How long a stop waits for an object in progress: `newswatch local` must end within 2 s.
+_STOP_WAIT_SECONDS = 0.5
 
 
 def describe_object(
@@ -29,14 +34,14 @@ def describe_object(
     if stored is None:
         rejection = store.get_rejection(ref.article_id)
         if rejection is not None:
-            return [f"  rejected   {rejection.reason}: {rejection.detail}"]
+            return [f"  rejected   {rejection.reason}: {clean_line(rejection.detail)}"]
         return ["  no record (see the handler's log above)"]
     article = stored.article
     lines = [
-        f"  stored     article {stored.article_id} from {stored.s3_uri}",
-        f"  title      {article.title or '(none)'}",
+        f"  stored     article {stored.article_id} from {clean_line(stored.s3_uri)}",
+        f"  title      {clean_line(article.title or '(none)')}",
         f"  published  {article.published or '(unknown)'}",
-        f"  authors    {', '.join(article.authors) or '(none)'}",
+        f"  authors    {clean_line(', '.join(article.authors) or '(none)')}",
         f"  matched    {', '.join(stored.watchlists) or '(no watchlist)'}",
     ]
     if stored.story_id:
@@ -45,8 +50,8 @@ def describe_object(
         lines.append("  alerts     none")
     for alert in alerts:
         if alert.article_id == stored.article_id:
-            lines.append(f"  sent       {alert.subject}")
-            lines.append(f"    to       {alert.recipient} ({alert.path})")
+            lines.append(f"  sent       {alert.kind} {clean_line(alert.subject)}")
+            lines.append(f"    to       {clean_line(alert.recipient)} ({alert.path})")
     return lines
 
 
@@ -67,31 +72,38 @@ def _story_lines(stories: StoryRecords, story_id: str, article_id: str) -> list[
     return lines
 
 
-def serve(local: LocalStack, echo: Echo = print) -> None:
-    """Hand queued notifications to the handler until interrupted (Ctrl-C)."""
+def serve(local: LocalStack, echo: Echo = print, *, workers: int = 1) -> None:
+    """Hand queued notifications to the handler (``workers`` at a time) until interrupted
+    (Ctrl-C, or SIGTERM made a KeyboardInterrupt); stops the workers before returning."""
     store, stories = local.stack.article_store(), local.stack.story_records()
     dead_letters = local.dead_letters()
-    while True:
-        result = local.poll(wait_seconds=1)
-        for ref in result.succeeded:
-            echo(f"{ref.s3_uri}")
-            for line in describe_object(store, stories, ref, result.alerts):
-                echo(line)
-        if result.failed_messages:
-            echo(
-                f"{result.failed_messages} message(s) failed; they are retried, and after the "
-                "queue's maxReceiveCount moved to the dead-letter queue"
-            )
-        now_dead = local.dead_letters()
-        if now_dead > dead_letters:
-            echo(dead_letter_notice(local, now_dead))
-        dead_letters = now_dead
+    dispatcher = Dispatcher(local, workers=workers).start()
+    try:
+        while True:
+            result = dispatcher.next_result(timeout=_DEAD_LETTER_CHECK_SECONDS)
+            if result is not None:
+                for ref in result.succeeded:
+                    echo(clean_line(ref.s3_uri))
+                    for line in describe_object(store, stories, ref, result.alerts):
+                        echo(line)
+                if result.failed_messages:
+                    echo(
+                        f"{result.failed_messages} message(s) failed; they are retried, and after "
+                        "the queue's maxReceiveCount moved to the dead-letter queue"
+                    )
+            # SQS moves a message to the dead-letter queue on a later receive, not when it fails.
+            now_dead = local.dead_letters()
+            if now_dead > dead_letters:
+                echo(dead_letter_notice(local, now_dead))
+            dead_letters = now_dead
+    finally:
+        dispatcher.stop(timeout=_STOP_WAIT_SECONDS)
 
 
 def dead_letter_notice(local: LocalStack, count: int) -> str:
     return (
-        f"{count} message(s) in the dead-letter queue; read them with `aws --endpoint-url "
-        f"{local.endpoint_url} sqs receive-message --queue-url {local.stack.dlq_url}`"
+        f"{count} message(s) in the dead-letter queue: `newswatch dlq list --endpoint-url "
+        f"{local.endpoint_url}` shows them, `newswatch dlq redrive --all` sends them back"
     )
 
 
@@ -119,7 +131,7 @@ def run_demo(
                 outcomes[ref.key] = ref
     store, stories = local.stack.article_store(), local.stack.story_records()
     for path, key in dropped:
-        echo(f"\n{path.name} -> s3://{local.stack.bucket}/{key}")
+        echo(f"\n{clean_line(path.name)} -> s3://{local.stack.bucket}/{clean_line(key)}")
         if key in outcomes:
             for line in describe_object(store, stories, outcomes[key], alerts):
                 echo(line)

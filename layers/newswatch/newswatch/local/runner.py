@@ -6,7 +6,12 @@ The handler runs unchanged: it gets the environment the template gives the funct
 Lambda's. As with Lambda, messages the handler reports in ``batchItemFailures`` (or the whole
 batch, if it raises) stay on the queue and come back, and the queue's redrive policy moves a
 message that keeps failing to the dead-letter queue. Only the wait differs: a failed message is
-visible again after ``retry_delay_seconds`` instead of the full visibility timeout.
+visible again after ``retry_delay_seconds`` instead of the full visibility timeout. The last
+error of each failed message is recorded (:mod:`newswatch.aws.dead_letters`) for `dlq list`.
+
+Concurrency as in Lambda: :class:`Dispatcher` runs several workers, each with its own copy of the
+handler module (its own batch processor, pipeline and clients, as a container has), so that the
+process's main thread only waits and stops at once on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -17,21 +22,28 @@ import io
 import json
 import logging
 import os
+import queue
 import socket
 import sys
+import threading
 import time
 import traceback
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from newswatch.aws.dead_letters import DeadLetterLog
 from newswatch.config import DEFAULT_INCOMING_PREFIX
 from newswatch.errors import NewswatchError
 from newswatch.events import ObjectRef, UnrecognisedEvent, object_refs_from_message
+from newswatch.local.notifications import (
+    complete_moto_notifications,
+    restore_moto_notifications,
+)
 from newswatch.local.outbox import DeliveredAlert, Outbox
 from newswatch.local.provision import provision
 from newswatch.local.template import (
@@ -52,6 +64,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +160,9 @@ class BatchResult:
 
 
 class LocalStack:
-    """Start with :meth:`start` (or ``with``), feed the handler with :meth:`poll`, stop with
-    :meth:`stop`. ``parameters`` override template parameters (e.g. ``LogLevel``)."""
+    """Start with :meth:`start` (or ``with``), feed the handler with :meth:`poll` (or a
+    :class:`Dispatcher`), stop with :meth:`stop`. ``parameters`` override template parameters
+    (e.g. ``LogLevel``)."""
 
     def __init__(
         self,
@@ -168,9 +183,17 @@ class LocalStack:
         self._saved_environment: dict[str, str | None] = {}
         self._stack: Stack | None = None
         self._function: IngestFunction | None = None
-        self._handler: Handler | None = None
+        self._handlers: dict[int, Handler] = {}
+        self._handlers_lock = threading.Lock()
         self._outbox: Outbox | None = None
+        self._outbox_lock = threading.Lock()
         self._sqs: SQSClient | None = None
+        self._dead_letter_log: DeadLetterLog | None = None
+        # moto's ReceiveMessage is not atomic: two concurrent calls can both take one message,
+        # which SQS does not do to consumers within the visibility timeout. One at a time.
+        self._receive_lock = threading.Lock()
+        self._output: _HandlerOutput | None = None
+        self._failure_log: _RecordFailureLog | None = None
         self._key_filters: list[tuple[str, str]] = []
 
     @property
@@ -196,6 +219,7 @@ class LocalStack:
         self._key_filters = announced_key_filters(template, function.queue_arn)
         # One line per request would bury the alerts.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        complete_moto_notifications()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         try:
@@ -210,11 +234,18 @@ class LocalStack:
             self._stack = resolve_stack(endpoint_url=self.endpoint_url)
             self._function = function
             self._set_environment(function)
-            self._handler = _load_handler(function)
+            self._output = _HandlerOutput.install()
+            self._failure_log = _RecordFailureLog.attach(
+                function.environment.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
+            )
+            self._handlers = {0: _load_handler(function, worker=0)}
             self._outbox = Outbox(
                 self.endpoint_url, self._stack.topic_arn, self.outbox_dir, self._stack.sns()
             )
             self._sqs = self._stack.sqs()
+            self._dead_letter_log = DeadLetterLog(
+                self._stack.dynamodb(), table_name=self._stack.table
+            )
         except BaseException:
             self.stop()
             raise
@@ -228,9 +259,16 @@ class LocalStack:
             else:
                 os.environ[name] = value
         self._saved_environment = {}
+        if self._failure_log is not None:
+            self._failure_log.detach()
+            self._failure_log = None
+        if self._output is not None:
+            self._output.uninstall()
+            self._output = None
         if self._server is not None:
             self._server.stop()
             self._server = None
+            restore_moto_notifications()
 
     def __enter__(self) -> LocalStack:
         self.start()
@@ -259,23 +297,24 @@ class LocalStack:
 
         return self.stack.watchlist_store().replace(load_watchlists(path))
 
-    def poll(self, wait_seconds: int = 1) -> BatchResult:
-        """Receive one batch (waiting up to ``wait_seconds``), hand it to the handler as Lambda
-        would, and settle each message by the handler's answer."""
+    def poll(self, wait_seconds: int = 1, *, worker: int = 0) -> BatchResult:
+        """Receive one batch (waiting up to ``wait_seconds``), hand it to ``worker``'s copy of
+        the handler as Lambda would, and settle each message by the handler's answer."""
         function, outbox, sqs = self._function, self._outbox, self._sqs
         if function is None or outbox is None or sqs is None:
             raise NewswatchError("the local stack is not started")
-        messages = sqs.receive_message(
-            QueueUrl=function.queue_url,
-            MaxNumberOfMessages=function.batch_size,
-            WaitTimeSeconds=wait_seconds,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        with self._receive_lock:
+            messages = sqs.receive_message(
+                QueueUrl=function.queue_url,
+                MaxNumberOfMessages=function.batch_size,
+                WaitTimeSeconds=wait_seconds,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
         if not messages:
             return BatchResult(succeeded=[], failed_messages=0, alerts=[])
         event = {"Records": [self._lambda_record(message) for message in messages]}
-        failed_ids = self._failed_message_ids(event)
+        failed_ids = self._failed_message_ids(event, worker)
         succeeded: list[ObjectRef] = []
         for message in messages:
             if message["MessageId"] in failed_ids:
@@ -289,9 +328,9 @@ class LocalStack:
             # A message the handler accepted without an object in it has nothing to report.
             with contextlib.suppress(UnrecognisedEvent):
                 succeeded.extend(object_refs_from_message(message["Body"]))
-        return BatchResult(
-            succeeded=succeeded, failed_messages=len(failed_ids), alerts=outbox.collect()
-        )
+        with self._outbox_lock:
+            alerts = outbox.collect()
+        return BatchResult(succeeded=succeeded, failed_messages=len(failed_ids), alerts=alerts)
 
     def dead_letters(self) -> int:
         """How many messages wait in the dead-letter queue."""
@@ -302,11 +341,13 @@ class LocalStack:
         )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"])
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        """Call the handler with ``event`` and a Lambda-like context; returns its response."""
-        function, handler = self._function, self._handler
-        if function is None or handler is None:
+    def invoke(self, event: dict[str, Any], *, worker: int = 0) -> Any:
+        """Call ``worker``'s handler with ``event`` and a Lambda-like context; returns its
+        response."""
+        function = self._function
+        if function is None:
             raise NewswatchError("the local stack is not started")
+        handler = self._handler_of(worker)
         context = LocalLambdaContext(
             function_name=function.name,
             memory_limit_in_mb=function.memory_mb,
@@ -315,24 +356,57 @@ class LocalStack:
             ),
             timeout_seconds=function.timeout_seconds,
         )
-        printed = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(printed):
-                return handler(event, context)
-        finally:
-            _print_all_but_metrics(printed.getvalue())
+        return handler(event, context)
 
-    def _failed_message_ids(self, event: dict[str, Any]) -> set[str]:
+    def _handler_of(self, worker: int) -> Handler:
+        """``worker``'s own copy of the handler module, loaded on its first batch (a cold
+        start): module-level state such as the batch processor is per container in Lambda."""
+        function = self._function
+        if function is None:
+            raise NewswatchError("the local stack is not started")
+        with self._handlers_lock:
+            if worker not in self._handlers:
+                self._handlers[worker] = _load_handler(function, worker=worker)
+            return self._handlers[worker]
+
+    def _failed_message_ids(self, event: dict[str, Any], worker: int) -> set[str]:
         """The ids of the messages that failed: those the handler reports, or all of them if
-        it raises (Lambda retries the whole batch then)."""
+        it raises (Lambda retries the whole batch then). Each one's error is recorded."""
         all_ids = {record["messageId"] for record in event["Records"]}
-        try:
-            response = self.invoke(event)
-        except Exception:
-            traceback.print_exc()
-            return all_ids
-        failures = (response or {}).get("batchItemFailures", [])
-        return {str(failure["itemIdentifier"]) for failure in failures} & all_ids
+        if self._failure_log is None:
+            raise NewswatchError("the local stack is not started")
+        with self._failure_log.capture() as logged:
+            try:
+                response = self.invoke(event, worker=worker)
+            except Exception as error:
+                traceback.print_exc()
+                failed, raised = all_ids, _one_line(error)
+            else:
+                failures = (response or {}).get("batchItemFailures", [])
+                failed = {str(failure["itemIdentifier"]) for failure in failures} & all_ids
+                raised = "the handler reported the record as failed (see its log above)"
+        self._record_failures(event, failed, logged, raised)
+        return failed
+
+    def _record_failures(
+        self, event: dict[str, Any], failed: set[str], logged: Mapping[str, str], fallback: str
+    ) -> None:
+        """Keep each failed message's last error where `newswatch dlq list` reads it."""
+        if self._dead_letter_log is None:
+            return
+        for record in event["Records"]:
+            message_id = record["messageId"]
+            if message_id not in failed:
+                continue
+            try:
+                self._dead_letter_log.record_failure(
+                    message_id,
+                    logged.get(message_id, fallback),
+                    receive_count=int(record["attributes"].get("ApproximateReceiveCount", 0)),
+                )
+            except Exception:
+                # The message is retried all the same; only its error text is lost.
+                logger.warning("could not record the error of message %s", message_id)
 
     def _lambda_record(self, message: Mapping[str, Any]) -> dict[str, Any]:
         """An SQS message as Lambda's event source mapping hands it to a function."""
@@ -375,17 +449,160 @@ class LocalStack:
         self._saved_environment.setdefault("AWS_SESSION_TOKEN", token)
 
 
-def _print_all_but_metrics(printed: str) -> None:
-    """Echo what the handler printed, except its EMF metric records: they mean something only
+class _HandlerOutput(io.TextIOBase):
+    """``sys.stdout`` while a local stack runs: the handlers' output, whole lines at a time
+    (workers print concurrently), without their EMF metric records. Those mean something only
     to CloudWatch, and locally one per invocation would bury the alerts. (Turning metrics off
     with POWERTOOLS_METRICS_DISABLED is no answer: Powertools then never clears them.)"""
-    for line in printed.splitlines():
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+        self._partial = threading.local()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def install(cls) -> _HandlerOutput:
+        output = cls(sys.stdout)
+        sys.stdout = output
+        return output
+
+    def uninstall(self) -> None:
+        """Hand ``sys.stdout`` back. A logger that kept this stream still reaches the target."""
+        if sys.stdout is self:
+            sys.stdout = self._target
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, rest = (getattr(self._partial, "text", "") + text).split("\n")
+        self._partial.text = rest
+        shown = [line for line in lines if not _is_metric_record(line)]
+        if shown and not getattr(self._target, "closed", False):
+            with self._lock:
+                self._target.write("".join(f"{line}\n" for line in shown))
+                self._target.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        # A logger may keep this stream after the stack stopped, and its target be closed
+        # since (a test's captured output): nothing is lost that was ever shown.
+        if not getattr(self._target, "closed", False):
+            self._target.flush()
+
+    def close(self) -> None:
+        """The target is not ours to close."""
+
+
+def _is_metric_record(line: str) -> bool:
+    if not line.startswith("{"):
+        return False
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and "_aws" in record
+
+
+class _RecordFailureLog(logging.Handler):
+    """Catches what the handler logs about a failed record (``message_id`` and the exception)
+    on the current thread, so the runner can record it as the message's last error."""
+
+    def __init__(self, logger_name: str) -> None:
+        super().__init__(level=logging.ERROR)
+        self._logger_name = logger_name
+        self._captured = threading.local()
+
+    @classmethod
+    def attach(cls, logger_name: str) -> _RecordFailureLog:
+        failure_log = cls(logger_name)
+        logging.getLogger(logger_name).addHandler(failure_log)
+        return failure_log
+
+    def detach(self) -> None:
+        logging.getLogger(self._logger_name).removeHandler(self)
+
+    @contextlib.contextmanager
+    def capture(self) -> Iterator[dict[str, str]]:
+        """Message id -> last error, of what this thread logs meanwhile."""
+        captured: dict[str, str] = {}
+        self._captured.errors = captured
         try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        if not (isinstance(record, dict) and "_aws" in record):
-            print(line)
+            yield captured
+        finally:
+            self._captured.errors = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors: dict[str, str] | None = getattr(self._captured, "errors", None)
+        message_id = getattr(record, "message_id", None)
+        if errors is None or not message_id or not record.exc_info:
+            return
+        error = record.exc_info[1]
+        errors[str(message_id)] = _one_line(error) if error else record.getMessage()
+
+
+def _one_line(error: BaseException) -> str:
+    """``ClientError: An error occurred (ThrottlingException) ...``: the type and message."""
+    return "".join(traceback.format_exception_only(error)).strip().splitlines()[-1]
+
+
+class Dispatcher:
+    """Lambda's SQS event source with concurrency: ``workers`` threads, each polling the queue
+    and invoking its own copy of the handler, hand their results to :meth:`next_result`.
+
+    The caller's thread only waits, so Ctrl-C and SIGTERM reach it at once; :meth:`stop` does
+    not wait for an object in progress longer than its timeout (the message goes back to the
+    queue after its visibility timeout, as when a Lambda invocation is cut short).
+    """
+
+    def __init__(self, local: LocalStack, *, workers: int = 1, wait_seconds: int = 1) -> None:
+        if workers < 1:
+            raise NewswatchError("at least one worker is needed")
+        self._local = local
+        self._wait_seconds = wait_seconds
+        self._stopping = threading.Event()
+        self._results: queue.Queue[BatchResult] = queue.Queue()
+        self._threads = [
+            threading.Thread(target=self._work, args=(worker,), name=f"handler-{worker}")
+            for worker in range(workers)
+        ]
+        for thread in self._threads:
+            # A worker stuck in an object must not keep the process alive after a stop.
+            thread.daemon = True
+
+    def start(self) -> Dispatcher:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def next_result(self, timeout: float) -> BatchResult | None:
+        """The next batch any worker finished, or None after ``timeout`` seconds."""
+        try:
+            return self._results.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        """Ask every worker to stop; wait at most ``timeout`` seconds in all. True if all
+        stopped, False if one is still in an object (it is abandoned)."""
+        self._stopping.set()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in self._threads)
+
+    def _work(self, worker: int) -> None:
+        while not self._stopping.is_set():
+            try:
+                result = self._local.poll(wait_seconds=self._wait_seconds, worker=worker)
+            except Exception:
+                if self._stopping.is_set():
+                    return  # the server went first
+                logger.exception("worker %d: poll failed; trying again", worker)
+                self._stopping.wait(1)
+                continue
+            if result.succeeded or result.failed_messages or result.alerts:
+                self._results.put(result)
 
 
 def _reset_moto(endpoint_url: str) -> None:
@@ -411,16 +628,17 @@ def _free_port(port: int) -> int:
         return int(probe.getsockname()[1])
 
 
-def _load_handler(function: IngestFunction) -> Handler:
+def _load_handler(function: IngestFunction, *, worker: int) -> Handler:
     """Import the handler module from its file, afresh (so its module-level clients bind to
-    this stack), with its directory on ``sys.path`` as in Lambda."""
+    this stack, and each worker has its own, as each Lambda container does), with its
+    directory on ``sys.path`` as in Lambda."""
     if not function.handler_file.is_file():
         raise TemplateError(f"the template's handler file {function.handler_file} is missing")
     code_dir = str(function.handler_file.parent)
     if code_dir not in sys.path:
         sys.path.insert(0, code_dir)
     spec = importlib.util.spec_from_file_location(
-        f"newswatch_local_{function.logical_id}", function.handler_file
+        f"newswatch_local_{function.logical_id}_{worker}", function.handler_file
     )
     if spec is None or spec.loader is None:
         raise TemplateError(f"cannot import {function.handler_file}")
