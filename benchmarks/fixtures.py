@@ -2,8 +2,8 @@
 out as the function sees them, and SQS events shaped as Lambda's event source sends them.
 
 The 100,000-watchlist index takes tens of seconds to compile, so it is built once from the
-watchlist benchmark's generator and kept under ``.cache/bench/``, keyed on the index
-format and word-form key (an index of another format or table would not load) and the generator's seed.
+watchlist benchmark's generator and kept under ``.cache/bench/``, keyed on the
+index format and word-form key (another format or table would not load) and the seed.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ def generated_watchlists(count: int) -> dict[str, Any]:
 def cached_index(count: int) -> CachedIndex:
     """The compiled index of ``count`` generated watchlists, compiled only if not cached."""
     key = word_forms_key()
-    stem = f"watchlists-{count}-{SEED}-{FORMAT.rsplit('/', 1)[-1]}-{key['version']}-{key['places'][:12]}"
+    layout = f"{FORMAT.rsplit('/', 1)[-1]}-{key['version']}-{key['places'][:12]}"
+    stem = f"watchlists-{count}-{SEED}-{layout}"
     blob_path, meta_path = CACHE_DIR / f"{stem}.bin", CACHE_DIR / f"{stem}.json"
     if blob_path.exists() and meta_path.exists():
         return CachedIndex(blob_path, json.loads(meta_path.read_text())["version"], count)

@@ -1,18 +1,16 @@
 """The article side of the table: one record per object version, items within DynamoDB's
-limits, alert states that only move forward, and the listings the CLI and preview read."""
+limits whatever the page or the match count, and the listings the CLI and preview read."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
 from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
 from newswatch.article import Article
 from newswatch.aws.article_store import (
+    MAX_LISTED_WATCHLISTS,
     MAX_STORED_HITS,
-    MAX_STORED_TEXT_BYTES,
-    AlertInFlight,
-    AlertState,
+    MAX_STORED_LEAD_CHARS,
     utc_now,
 )
 from newswatch.errors import Rejection
@@ -44,115 +42,84 @@ def match(watchlist: str = "nk-russia", hits: int = 1) -> Match:
     )
 
 
-def test_an_article_is_stored_once_and_read_back(env: IngestEnv) -> None:
+def put(env: IngestEnv, name: str, article: Article = ARTICLE, **kwargs: object) -> bool:
+    values: dict[str, object] = {"watchlists": [], "story_id": None, "ingested_at": utc_now()}
+    return env.articles.put_article(ref(name), article, **{**values, **kwargs})  # type: ignore[arg-type]
+
+
+def test_an_article_is_stored_once_with_its_lead_and_decision(env: IngestEnv) -> None:
     store = env.articles
-    assert store.put_article(ref("a"), ARTICLE, watchlists=["nk-russia"], ingested_at=utc_now())
-    assert not store.put_article(ref("a"), ARTICLE, watchlists=[], ingested_at=utc_now())
+    assert put(env, "a", watchlists=["nk-russia"], story_id="s1")
+    assert not put(env, "a", watchlists=[])
     stored = store.get_article(ref("a").article_id)
     assert stored is not None
-    assert stored.article == ARTICLE
-    assert stored.watchlists == ("nk-russia",)
+    assert stored.article.title == ARTICLE.title
+    assert stored.article.text == "Seoul says thousands were sent."  # the lead, not the text
+    assert stored.article.word_count == ARTICLE.word_count
+    assert (stored.watchlists, stored.story_id) == (("nk-russia",), "s1")
     assert stored.s3_uri == f"s3://{BUCKET}/incoming/a.html"
     assert store.get_article("no-such-id") is None
 
 
-def test_a_long_article_is_cut_in_the_table_and_kept_whole_in_s3(env: IngestEnv) -> None:
-    store = env.articles
-    paragraph = "Северная Корея направила войска в Россию. " * 50
-    long_article = Article(title="t" * 5000, text="\n\n".join([paragraph] * 200))
-    assert len(long_article.text.encode()) > 4 * MAX_STORED_TEXT_BYTES
-
-    store.put_article(ref("long"), long_article, watchlists=[], ingested_at=utc_now())
-
-    item = env.item(f"ARTICLE#{ref('long').article_id}", "ARTICLE")
-    assert item is not None
-    assert len(json.dumps(item).encode()) < 400_000  # DynamoDB's item limit
-    cut = store.get_article(ref("long").article_id)
-    assert cut is not None and cut.text_truncated
-    assert long_article.text.startswith(cut.article.text)
-    assert len(cut.article.text.encode()) <= MAX_STORED_TEXT_BYTES
-    assert cut.article.word_count == long_article.word_count
-    assert cut.extracted_key == f"extracted/{ref('long').article_id}.json"
-    whole = store.get_article(ref("long").article_id, full_text=True)
-    assert whole is not None and whole.article == long_article
-    assert next(store.iter_articles()).article == long_article
+def test_full_text_is_extracted_again_from_the_stored_version(env: IngestEnv) -> None:
+    page = (
+        b"<html><head><title>Talks</title></head><body><article>"
+        + (b"<p>North Korean troops were seen in the Kursk region of Russia this week.</p>" * 30)
+        + b"</article></body></html>"
+    )
+    first = env.put("incoming/page.html", page)
+    env.put("incoming/page.html", b"<html><body><p>Overwritten.</p></body></html>")
+    env.articles.put_article(first, ARTICLE, watchlists=[], story_id=None, ingested_at=utc_now())
+    whole = env.articles.get_article(first.article_id, full_text=True)
+    assert whole is not None and whole.full_text
+    assert whole.article.text.count("Kursk") == 30
+    (listed,) = env.articles.iter_articles(full_text=True)
+    assert listed.article.text == whole.article.text
 
 
-def test_hostile_metadata_lists_still_fit_one_item(env: IngestEnv) -> None:
-    # A page can declare 50 keywords of 2,000 CJK characters (6 KB each): 300 KB per list.
-    store = env.articles
+def test_hostile_articles_and_thousands_of_matches_still_fit_one_item(env: IngestEnv) -> None:
+    # A page can declare 50 keywords of 2,000 CJK characters (6 KB each): 300 KB per list; an
+    # article can match thousands of watchlists.
     huge = tuple(f"{i}" + "北" * 2000 for i in range(60))
-    article = Article(title="T", tags=huge, authors=huge, text="北朝鮮 " * 40_000)
-
-    assert store.put_article(ref("tags"), article, watchlists=[], ingested_at=utc_now())
-
-    cut = store.get_article(ref("tags").article_id)
-    assert cut is not None and cut.text_truncated
-    assert sum(map(len, cut.article.tags)) <= 2000 and cut.article.tags[0].startswith("0北")
-    whole = store.get_article(ref("tags").article_id, full_text=True)
-    assert whole is not None and whole.article == article
+    article = Article(title="北" * 200_000, tags=huge, authors=huge, text="北朝鮮 " * 40_000)
+    names = [f"watchlist-{n:05d}-" + "x" * 40 for n in range(5000)]
+    assert put(env, "tags", article, watchlists=names, story_id="s")
+    item = env.item(f"ARTICLE#{ref('tags').article_id}", "ARTICLE")
+    assert item is not None and len(json.dumps(item).encode()) < 100_000
+    stored = env.articles.get_article(ref("tags").article_id)
+    assert stored is not None
+    assert sum(map(len, stored.article.tags)) <= 2000 and stored.article.tags[0].startswith("0北")
+    assert len(stored.article.text) <= MAX_STORED_LEAD_CHARS
+    assert len(stored.watchlists) == MAX_LISTED_WATCHLISTS and stored.watchlist_count == 5000
 
 
 def test_articles_are_listed_newest_first_across_pages(env: IngestEnv) -> None:
-    store = env.articles
     for i in range(7):
-        store.put_article(ref(f"n{i}"), ARTICLE, watchlists=[], ingested_at=f"2024-10-3{i}")
-    listed = [a.key for a in store.iter_articles(page_size=3)]
+        put(env, f"n{i}", ingested_at=f"2024-10-3{i}")
+    listed = [a.key for a in env.articles.iter_articles(full_text=False, page_size=3)]
     assert listed == [f"incoming/n{i}.html" for i in reversed(range(7))]
 
 
-def test_a_match_records_its_hits_within_limits(env: IngestEnv) -> None:
+def test_every_match_is_recorded_in_batches_with_capped_hits(env: IngestEnv) -> None:
     store = env.articles
-    article_id = ref("a").article_id
-    assert store.put_match(article_id, match(hits=50), title="T", ingested_at=utc_now())
-    assert not store.put_match(article_id, match(hits=1), title="T", ingested_at=utc_now())
-    (stored,) = store.matches_of_article(article_id)
-    assert stored.alert_state is AlertState.PENDING
-    assert (len(stored.hits), stored.mentions) == (MAX_STORED_HITS, {"Russia": 50})
-    assert stored.hits[0] == match().hits[0].to_dict()
-    assert stored.explanation.startswith('nk-russia: all: "Russia"')
+    article_id = ref("m").article_id
+    matches = [match(f"w{n:03d}", hits=50) for n in range(60)]  # more than one batch of 25
+    store.put_matches(article_id, matches, title="T", ingested_at=utc_now())
+    store.put_matches(article_id, matches, title="T", ingested_at=utc_now())  # a retry
+    stored = store.matches_of_article(article_id)
+    assert sorted(m.watchlist for m in stored) == [f"w{n:03d}" for n in range(60)]
+    assert all(len(m.hits) == MAX_STORED_HITS and m.mentions == {"Russia": 50} for m in stored)
 
 
 def test_a_watchlists_matches_are_listed_newest_first(env: IngestEnv) -> None:
     store = env.articles
-    for day, name in [("2024-10-01", "old"), ("2024-10-03", "new"), ("2024-10-02", "mid")]:
-        store.put_match(ref(name).article_id, match(), title=name, ingested_at=day)
-    store.put_match(ref("other").article_id, match("other"), title="x", ingested_at="2024-10-04")
-    titles = [m.title for m in store.matches_of_watchlist("nk-russia")]
-    assert titles == ["new", "mid", "old"]
-    assert [m.title for m in store.matches_of_watchlist("nk-russia", limit=1)] == ["new"]
-
-
-def test_an_alert_is_claimed_once_and_sent_once(env: IngestEnv) -> None:
-    store = env.articles
-    article_id = ref("a").article_id
-    store.put_match(article_id, match(), title="T", ingested_at=utc_now())
-
-    assert store.claim_alert(article_id, "nk-russia")
-    with pytest.raises(AlertInFlight):  # a concurrent duplicate must not publish too
-        store.claim_alert(article_id, "nk-russia")
-    store.mark_alert_sent(article_id, "nk-russia", "message-1")
-
-    assert not store.claim_alert(article_id, "nk-russia")
-    (stored,) = store.matches_of_article(article_id)
-    assert (stored.alert_state, stored.message_id) == (AlertState.SENT, "message-1")
-
-
-def test_a_released_or_expired_claim_can_be_taken_again(env: IngestEnv) -> None:
-    store = env.articles
-    article_id = ref("a").article_id
-    store.put_match(article_id, match(), title="T", ingested_at=utc_now())
-    assert store.claim_alert(article_id, "nk-russia")
-    store.release_alert(article_id, "nk-russia")
-    assert store.claim_alert(article_id, "nk-russia")
-
-    env.dynamodb.update_item(  # a worker that died holding the claim, its lease run out
-        TableName=env.settings.table_name,
-        Key={"PK": {"S": f"ARTICLE#{article_id}"}, "SK": {"S": "MATCH#nk-russia"}},
-        UpdateExpression="SET claimed_until = :past",
-        ExpressionAttributeValues={":past": {"N": "0"}},
+    for name, day in (("old", "2024-10-01"), ("new", "2024-10-03")):
+        store.put_matches(ref(name).article_id, [match()], title=name, ingested_at=day)
+    store.put_matches(
+        ref("other").article_id, [match("other")], title="x", ingested_at="2024-10-04"
     )
-    assert store.claim_alert(article_id, "nk-russia")
+    assert [m.title for m in store.matches_of_watchlist("nk-russia")] == ["new", "old"]
+    assert [m.title for m in store.matches_of_watchlist("nk-russia", limit=1)] == ["new"]
 
 
 def test_rejections_are_recorded_once_and_listed_newest_first(env: IngestEnv) -> None:

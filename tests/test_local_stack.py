@@ -178,7 +178,7 @@ def test_the_console_shows_a_rejected_object_with_its_reason(local: LocalStack) 
     key = "incoming/photo.html"
     local.stack.s3().put_object(Bucket=local.stack.bucket, Key=key, Body=b"\x89PNG\r\n\x1a\n")
     ref = process(local, {key})[key]
-    (line,) = describe_object(store_of(local), ref, [])
+    (line,) = describe_object(store_of(local), local.stack.story_records(), ref, [])
     assert line.startswith("  rejected   not-html: ")
 
 

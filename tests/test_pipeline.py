@@ -37,17 +37,23 @@ def test_reference_article_is_stored_and_alerted(env: IngestEnv) -> None:
     assert stored.watchlists == ("nk-russia",)
     assert (stored.bucket, stored.key, stored.version_id) == (BUCKET, ref.key, ref.version_id)
     (match,) = env.articles.matches_of_article(ref.article_id)
-    assert match.alert_state == "SENT" and match.message_id
     assert {hit["term"] for hit in match.hits} == {"North Korea", "Russia"}
+    assert stored.story_id == outcome.story_id is not None
+    delivery = env.item(f"STORY#{stored.story_id}", f"DELIVERY#ALERT#{ref.article_id}#0")
+    assert delivery is not None and delivery["state"]["S"] == "SENT"
 
     (alert,) = env.alerts()
-    assert alert["MessageAttributes"]["watchlist"] == {"Type": "String", "Value": "nk-russia"}
+    assert alert["MessageAttributes"]["watchlist"] == {
+        "Type": "String.Array",
+        "Value": '["nk-russia"]',
+    }
+    assert alert["MessageAttributes"]["delivery"]["Value"] == "instant"
     assert alert["Subject"].startswith("newswatch [nk-russia] ")
-    assert alert["MessageId"] == match.message_id
+    assert alert["MessageId"] == delivery["message_id"]["S"]
     body = json.loads(alert["Message"])
-    assert body["article_id"] == ref.article_id
-    assert body["s3_uri"] == f"s3://{BUCKET}/incoming/thehindu.html"
-    assert {hit["term"] for hit in body["hits"]} == {"North Korea", "Russia"}
+    assert body["article"]["id"] == ref.article_id
+    assert body["article"]["s3_uri"] == f"s3://{BUCKET}/incoming/thehindu.html"
+    assert {t["term"] for t in body["watchlists"][0]["terms"]} == {"North Korea", "Russia"}
     receipt = env.item(f"ARTICLE#{ref.article_id}", "RECEIPT")
     assert receipt is not None and int(receipt["expires_at"]["N"]) > 0
 
@@ -106,8 +112,10 @@ def test_sns_failing_once_then_succeeding_sends_exactly_one_alert(env: IngestEnv
 
     with pytest.raises(EndpointConnectionError):
         pipeline.process(ref)
-    (pending,) = env.articles.matches_of_article(ref.article_id)
-    assert pending.alert_state == "PENDING"  # the failed claim was handed back
+    stored = env.articles.get_article(ref.article_id)
+    assert stored is not None and stored.story_id
+    pending = env.item(f"STORY#{stored.story_id}", f"DELIVERY#ALERT#{ref.article_id}#0")
+    assert pending is not None and pending["state"]["S"] == "PENDING"  # handed back
     assert env.alerts() == []
 
     retried = pipeline.process(ref)
@@ -286,7 +294,10 @@ def test_without_stored_watchlists_the_record_is_retried_not_stored_as_matching_
     assert env.pipeline().process(ref).matched == ("nk-russia",)
 
 
-def test_repo_watchlists_one_alert_per_matched_watchlist_filterable(env: IngestEnv) -> None:
+def test_repo_watchlists_one_message_for_every_matched_watchlist_filterable(
+    env: IngestEnv,
+) -> None:
+    """A subscriber of several matched watchlists gets one message, not one per watchlist."""
     env.push_watchlists(SAMPLES.parent / "watchlists.yaml")
     nk_only = env.sqs.create_queue(QueueName="nk-russia-only")["QueueUrl"]
     nk_only_arn = env.sqs.get_queue_attributes(QueueUrl=nk_only, AttributeNames=["QueueArn"])[
@@ -305,11 +316,10 @@ def test_repo_watchlists_one_alert_per_matched_watchlist_filterable(env: IngestE
 
     assert "nk-russia" in reference.matched
     assert decoy.matched == ()
-    alerts = env.alerts()
-    assert sorted(a["MessageAttributes"]["watchlist"]["Value"] for a in alerts) == sorted(
+    (alert,) = env.alerts()
+    assert sorted(json.loads(alert["MessageAttributes"]["watchlist"]["Value"])) == sorted(
         reference.matched
     )
-    filtered = env.sqs.receive_message(QueueUrl=nk_only, MaxNumberOfMessages=10)["Messages"]
-    assert [json.loads(m["Body"])["MessageAttributes"]["watchlist"]["Value"] for m in filtered] == [
-        "nk-russia"
-    ]
+    assert len(reference.matched) > 1
+    (filtered,) = env.sqs.receive_message(QueueUrl=nk_only, MaxNumberOfMessages=10)["Messages"]
+    assert json.loads(filtered["Body"])["MessageId"] == alert["MessageId"]

@@ -9,7 +9,6 @@ import pytest
 from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
 from newswatch.article import Article
 from newswatch.cli import main
-from newswatch.events import ObjectRef
 from newswatch.watchlists import WatchlistsUnavailable
 from test_cli_rejections import deploy_outputs
 
@@ -112,10 +111,17 @@ def test_push_then_preview_over_stored_articles(
     korea = Article(title="Troops", text="North Korean troops reached Russia’s Kursk region.")
     storm = Article(title="Storm", text="A storm warning was issued for the coast.")
     for name, article in (("a", korea), ("b", storm)):
+        # Preview extracts the full text again from the stored object version.
+        page = (
+            f"<html><head><title>{article.title}</title></head><body><article>"
+            + (f"<p>{article.text} It was the main news of the day in the region.</p>" * 5)
+            + "</article></body></html>"
+        )
         env.articles.put_article(
-            ObjectRef(BUCKET, f"incoming/{name}.html", "v1"),
+            env.put(f"incoming/{name}.html", page.encode()),
             article,
             watchlists=[],
+            story_id=None,
             ingested_at=f"2024-10-30T12:00:0{len(name)}+00:00",
         )
     preview = write(tmp_path, {"watchlists": [{"name": "nk", "all": ["North Korea", "Russia"]}]})

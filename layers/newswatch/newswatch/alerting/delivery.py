@@ -53,11 +53,20 @@ class PermanentPublishError(NewswatchError):
     """SNS refused the message for a reason that no retry changes (too large, invalid)."""
 
 
+class Scope(StrEnum):
+    """What a delivery is about: a story (alerts, notices) or a watchlist (digests)."""
+
+    STORY = "story"
+    WATCHLIST = "watchlist"
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryKey:
-    """Where a delivery record lives; adapters map it to their own keys."""
+    """Which delivery: of which story or watchlist, and its name there; adapters map it to
+    their own keys."""
 
-    partition: str
+    scope: Scope
+    owner_id: str
     name: str
 
 
@@ -114,7 +123,7 @@ def send_once(
             raise PermanentPublishError(f"message of {size} bytes is over SNS's 256 KB")
         message_id = publisher.publish(message)
     except PermanentPublishError as error:
-        logger.error("delivery %s/%s refused for good: %s", key.partition, key.name, error)
+        logger.error("delivery %s/%s refused for good: %s", key.owner_id, key.name, error)
         ledger.fail(key, owner, str(error)[:500])
         return DeliveryResult.FAILED
     except BaseException:
@@ -124,7 +133,7 @@ def send_once(
     if not ledger.complete(key, owner, message_id):
         logger.warning(
             "delivery %s/%s: lease lost while publishing; another worker may send it again",
-            key.partition,
+            key.owner_id,
             key.name,
         )
     return DeliveryResult.SENT

@@ -29,6 +29,7 @@ from newswatch.alerting.delivery import (
     DeliveryLedger,
     DeliveryResult,
     Publisher,
+    Scope,
     send_once,
 )
 from newswatch.alerting.messages import (
@@ -110,7 +111,8 @@ def alert_story(
     if not owned:
         return AlertOutcome()
     decision = ports.ledger.decide(
-        DeliveryKey(story_id, f"DECISION#{article.article_id}"), _decide(ports, story_id, owned)
+        DeliveryKey(Scope.STORY, story_id, f"DECISION#{article.article_id}"),
+        _decide(ports, story_id, owned),
     )
     instant = [reason for reason in owned if reason.watchlist in decision["instant"]]
     held = tuple(decision["held"])
@@ -123,19 +125,22 @@ def alert_story(
         result = send_once(
             ports.ledger,
             ports.publisher,
-            DeliveryKey(story_id, f"ALERT#{article.article_id}#{number}"),
+            DeliveryKey(Scope.STORY, story_id, f"ALERT#{article.article_id}#{number}"),
             partial(_render, ports, story_id, article, chunk),
             owner=owner,
             lease_seconds=lease_seconds,
         )
         names = [reason.watchlist for reason in chunk]
-        (failed if result is DeliveryResult.FAILED else sent).extend(names)
+        if result is DeliveryResult.SENT:
+            sent.extend(names)
+        elif result is DeliveryResult.FAILED:
+            failed.extend(names)
     for name in decision["notices"]:
         settings = ports.settings(name)
         send_once(
             ports.ledger,
             ports.publisher,
-            DeliveryKey(story_id, f"NOTICE#{name}"),
+            DeliveryKey(Scope.STORY, story_id, f"NOTICE#{name}"),
             partial(
                 render_notice, name, limit=settings.max_per_hour, held_until=settings.next_digest
             ),

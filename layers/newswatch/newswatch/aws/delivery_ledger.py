@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from newswatch.alerting.delivery import Acquired, DeliveryInFlight, DeliveryKey, DeliveryState
+from newswatch.alerting.delivery import (
+    Acquired,
+    DeliveryInFlight,
+    DeliveryKey,
+    DeliveryState,
+    Scope,
+)
+from newswatch.aws import keys
 from newswatch.aws.dynamo import from_item, is_condition_failure, key, to_item
 
 if TYPE_CHECKING:
@@ -19,8 +26,8 @@ if TYPE_CHECKING:
 
 
 class DynamoDeliveryLedger:
-    """``DeliveryKey(partition, name)`` is the item ``PK=partition``, ``SK=name``; the partition
-    is a story's (``STORY#<id>``) or a watchlist's digest partition (``DIGEST#<name>``)."""
+    """A delivery is the item ``SK=DELIVERY#<name>`` in its story's partition
+    (``STORY#<id>``) or its watchlist's digest partition (``DIGEST#<name>``)."""
 
     def __init__(self, dynamodb: DynamoDBClient, *, table_name: str) -> None:
         self._dynamodb = dynamodb
@@ -32,8 +39,8 @@ class DynamoDeliveryLedger:
                 TableName=self._table,
                 Item=to_item(
                     {
-                        "PK": key_.partition,
-                        "SK": key_.name,
+                        "PK": _pk(key_),
+                        "SK": keys.delivery_sk(key_.name),
                         "state": DeliveryState.PENDING.value,
                         "decision": json.dumps(decision, ensure_ascii=False),
                     }
@@ -54,7 +61,7 @@ class DynamoDeliveryLedger:
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
-                Key=key(key_.partition, key_.name),
+                Key=_key(key_),
                 UpdateExpression="SET #state = :sending, #owner = :owner, lease_until = :until",
                 ConditionExpression=(
                     "attribute_not_exists(#state) OR #state = :pending"
@@ -78,7 +85,7 @@ class DynamoDeliveryLedger:
             if stored.get("state") in {DeliveryState.SENT.value, DeliveryState.FAILED.value}:
                 return Acquired.DONE
             raise DeliveryInFlight(
-                f"{key_.partition}/{key_.name} is being sent by another worker"
+                f"{key_.owner_id}/{key_.name} is being sent by another worker"
             ) from None
         return Acquired.MINE
 
@@ -104,7 +111,7 @@ class DynamoDeliveryLedger:
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
-                Key=key(key_.partition, key_.name),
+                Key=_key(key_),
                 UpdateExpression="SET #state = :pending REMOVE lease_until, #owner",
                 ConditionExpression="#state = :sending AND #owner = :owner",
                 ExpressionAttributeNames={"#state": "state", "#owner": "owner"},
@@ -130,7 +137,7 @@ class DynamoDeliveryLedger:
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
-                Key=key(key_.partition, key_.name),
+                Key=_key(key_),
                 UpdateExpression=update,
                 ConditionExpression="#state = :sending AND #owner = :owner",
                 ExpressionAttributeNames={"#state": "state", "#owner": "owner"},
@@ -152,7 +159,17 @@ class DynamoDeliveryLedger:
 
     def _item(self, key_: DeliveryKey) -> dict[str, Any] | None:
         response = self._dynamodb.get_item(
-            TableName=self._table, Key=key(key_.partition, key_.name), ConsistentRead=True
+            TableName=self._table, Key=_key(key_), ConsistentRead=True
         )
         item = response.get("Item")
         return None if item is None else from_item(item)
+
+
+def _pk(key_: DeliveryKey) -> str:
+    if key_.scope is Scope.STORY:
+        return keys.story_pk(key_.owner_id)
+    return keys.digest_pk(key_.owner_id)
+
+
+def _key(key_: DeliveryKey) -> dict[str, Any]:
+    return key(_pk(key_), keys.delivery_sk(key_.name))

@@ -292,10 +292,20 @@ class LocalStack:
         return ", ".join(f"{prefix}*{suffix}" for prefix, suffix in self._key_filters)
 
     def push_watchlists(self, path: Path) -> str:
-        """Validate and store the watchlists of ``path``; returns the stored version."""
+        """Validate and store the watchlists of ``path`` and subscribe the people their
+        ``notify:`` names, as ``watchlists push`` does; returns the stored version."""
+        from newswatch.aws.sns_subscriptions import TopicSubscriptions
         from newswatch.watchlists import load_watchlists
 
-        return self.stack.watchlist_store().replace(load_watchlists(path))
+        watchlists = load_watchlists(path)
+        stack = self.stack
+        subscriptions = TopicSubscriptions(
+            stack.sns(), stack.dynamodb(), topic_arn=stack.topic_arn, table_name=stack.table
+        )
+        subscriptions.reconcile(watchlists, dry_run=True)  # refuses before any write
+        version = stack.watchlist_store().replace(watchlists)
+        subscriptions.reconcile(watchlists)
+        return version
 
     def poll(self, wait_seconds: int = 1, *, worker: int = 0) -> BatchResult:
         """Receive one batch (waiting up to ``wait_seconds``), hand it to ``worker``'s copy of
