@@ -9,7 +9,7 @@ from __future__ import annotations
 import decimal
 import itertools
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -88,18 +88,81 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def batch_write(dynamodb: DynamoDBClient, table: str, requests: list[dict[str, Any]]) -> None:
-    """One BatchWriteItem of at most 25 requests, asking again for what DynamoDB left
-    unprocessed (it may, under load, without an error); a throttle still raises."""
-    pending: dict[str, Any] = {table: requests}
-    for attempt in range(8):
-        response = dynamodb.batch_write_item(RequestItems=pending)
-        pending = dict(response.get("UnprocessedItems") or {})
-        if not pending:
-            return
-        time.sleep(0.02 * 2**attempt)
-    raise UnprocessedWrites(f"{len(pending.get(table, []))} writes left unprocessed in {table}")
+BATCH_WRITE_SIZE = 25  # DynamoDB's limit per BatchWriteItem
+BATCH_GET_SIZE = 100  # and per BatchGetItem
+BATCH_ATTEMPTS = 8
+
+
+def put_new(dynamodb: DynamoDBClient, table: str, values: Mapping[str, Any]) -> bool:
+    """Put the item unless its key exists; ``False`` when it did (an idempotent write that
+    someone, perhaps an earlier attempt, made before)."""
+    try:
+        dynamodb.put_item(
+            TableName=table,
+            Item=to_item(values),
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+    except ClientError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def batch_write(dynamodb: DynamoDBClient, table: str, requests: Iterable[Any]) -> None:
+    """Write requests (``PutRequest``/``DeleteRequest``) 25 to a BatchWriteItem, asking again
+    for what DynamoDB left unprocessed (it may, under load, without an error)."""
+    for batch in itertools.batched(requests, BATCH_WRITE_SIZE):
+        # The output shape of unprocessed requests is the input shape.
+        pending: dict[str, Any] = {table: list(batch)}
+        for attempt in range(BATCH_ATTEMPTS):
+            response = dynamodb.batch_write_item(RequestItems=pending)
+            pending = dict(response.get("UnprocessedItems") or {})
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2**attempt, 2.0))
+        else:
+            raise UnprocessedWrites(
+                f"DynamoDB left {len(pending[table])} writes to {table} unprocessed "
+                f"after {BATCH_ATTEMPTS} attempts"
+            )
+
+
+def batch_get(
+    dynamodb: DynamoDBClient,
+    table: str,
+    item_keys: Iterable[Item],
+    *,
+    consistent: bool = False,
+    projection: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The plain values of the items found among ``item_keys``, 100 keys to a BatchGetItem,
+    asking again for keys DynamoDB left unprocessed."""
+    for batch in itertools.batched(item_keys, BATCH_GET_SIZE):
+        request: dict[str, Any] = {"Keys": list(batch), "ConsistentRead": consistent}
+        if projection:
+            request["ProjectionExpression"] = projection
+        pending: dict[str, Any] = {table: request}
+        for attempt in range(BATCH_ATTEMPTS):
+            response = dynamodb.batch_get_item(RequestItems=pending)
+            yield from (from_item(item) for item in response.get("Responses", {}).get(table, []))
+            pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2**attempt, 2.0))
+        else:
+            raise UnprocessedWrites(f"DynamoDB left reads of {table} unprocessed")
+
+
+def is_transaction_condition_failure(error: ClientError) -> bool:
+    """True when a transaction was cancelled because one of its conditions failed."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = error.response.get("CancellationReasons") or []
+    if reasons:
+        return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
+    return "ConditionalCheckFailed" in str(error)
 
 
 class UnprocessedWrites(NewswatchError):
-    """DynamoDB kept leaving writes unprocessed: transient, the record is retried."""
+    """DynamoDB kept leaving requests unprocessed: transient, the record is retried."""

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from newswatch.aws import keys
 from newswatch.aws.article_store import utc_now
-from newswatch.aws.dynamo import from_item, key, query, to_item
+from newswatch.aws.dynamo import batch_write, from_item, key, query, to_item
 from newswatch.aws.s3_objects import is_missing
-from newswatch.errors import NewswatchError
 from newswatch.watchlists import (
     WatchlistError,
     WatchlistIndexCorrupt,
@@ -35,14 +34,11 @@ from newswatch.watchlists import (
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
     from mypy_boto3_s3 import S3Client
 
 logger = logging.getLogger(__name__)
 
 INDEX_PREFIX = "watchlists/"
-BATCH_WRITE_SIZE = 25  # DynamoDB's limit per BatchWriteItem
-BATCH_WRITE_ATTEMPTS = 8
 
 
 class WatchlistStore:
@@ -92,24 +88,28 @@ class WatchlistStore:
         definitions = _definitions(watchlists)
         previous = set(self.names())
         updated_at = utc_now()
-        self._batch_write(
-            {
-                "PutRequest": {
-                    "Item": to_item(
-                        {
-                            "PK": keys.WATCHLISTS_PK,
-                            "SK": keys.watchlist_sk(name),
-                            "name": name,
-                            # File order decides the set's version, so a rebuild keeps it.
-                            "position": position,
-                            "version": version,
-                            "definition": definition,
-                            "updated_at": updated_at,
-                        }
-                    )
+        batch_write(
+            self._dynamodb,
+            self._table,
+            (
+                {
+                    "PutRequest": {
+                        "Item": to_item(
+                            {
+                                "PK": keys.WATCHLISTS_PK,
+                                "SK": keys.watchlist_sk(name),
+                                "name": name,
+                                # File order decides the set's version, so a rebuild keeps it.
+                                "position": position,
+                                "version": version,
+                                "definition": definition,
+                                "updated_at": updated_at,
+                            }
+                        )
+                    }
                 }
-            }
-            for position, (name, definition) in enumerate(definitions.items())
+                for position, (name, definition) in enumerate(definitions.items())
+            ),
         )
         self._dynamodb.put_item(
             TableName=self._table,
@@ -124,9 +124,13 @@ class WatchlistStore:
                 }
             ),
         )
-        self._batch_write(
-            {"DeleteRequest": {"Key": key(keys.WATCHLISTS_PK, keys.watchlist_sk(name))}}
-            for name in sorted(previous - definitions.keys())
+        batch_write(
+            self._dynamodb,
+            self._table,
+            (
+                {"DeleteRequest": {"Key": key(keys.WATCHLISTS_PK, keys.watchlist_sk(name))}}
+                for name in sorted(previous - definitions.keys())
+            ),
         )
         self._cached, self._checked_at = watchlists, self._clock()
         return version
@@ -258,32 +262,6 @@ class WatchlistStore:
             request["ProjectionExpression"] = projection
             request["ExpressionAttributeNames"] = {"#n": "name", "#p": "position"}
         return sorted(query(self._dynamodb, request), key=lambda values: int(values["position"]))
-
-    def _batch_write(self, requests: Iterable[WriteRequestTypeDef]) -> None:
-        batch: list[WriteRequestTypeDef] = []
-        for request in requests:
-            batch.append(request)
-            if len(batch) == BATCH_WRITE_SIZE:
-                self._write_batch(batch)
-                batch = []
-        if batch:
-            self._write_batch(batch)
-
-    def _write_batch(self, batch: list[WriteRequestTypeDef]) -> None:
-        """One BatchWriteItem, retrying what DynamoDB leaves unprocessed under throttling."""
-        # The output shape of unprocessed requests is the input shape; the stubs name them apart.
-        pending: dict[str, Any] = {self._table: batch}
-        for attempt in range(BATCH_WRITE_ATTEMPTS):
-            response = self._dynamodb.batch_write_item(RequestItems=pending)
-            unprocessed = response.get("UnprocessedItems") or {}
-            if not unprocessed:
-                return
-            pending = unprocessed
-            time.sleep(min(0.05 * 2**attempt, 2.0))
-        raise NewswatchError(
-            f"DynamoDB left {len(pending[self._table])} watchlist writes unprocessed "
-            f"after {BATCH_WRITE_ATTEMPTS} attempts"
-        )
 
 
 def _definitions(watchlists: WatchlistSet) -> dict[str, dict[str, Any]]:
