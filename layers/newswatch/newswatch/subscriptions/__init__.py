@@ -4,6 +4,7 @@ the plan that makes the alert topic's subscriptions match the watchlists file.
 Plain Python: the SNS and DynamoDB side is :mod:`newswatch.aws.sns_subscriptions`.
 """
 
+from newswatch.alerting.messages import Delivery
 from newswatch.subscriptions.endpoints import (
     Endpoint,
     Protocol,
@@ -19,7 +20,7 @@ from newswatch.subscriptions.plan import (
     desired_from_notify,
     plan_reconcile,
 )
-from newswatch.subscriptions.policy import Delivery, Interest, filter_policy, interest_of
+from newswatch.subscriptions.policy import Interest, filter_policy, interest_of
 
 __all__ = [
     "Action",

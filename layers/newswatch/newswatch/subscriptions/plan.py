@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from newswatch.alerting.messages import Delivery
 from newswatch.subscriptions.endpoints import Endpoint, SubscriptionError, email, sms
 from newswatch.subscriptions.policy import (
     DEFAULT_FILTER_POLICIES_PER_TOPIC,
-    Delivery,
     Interest,
     filter_policy,
 )

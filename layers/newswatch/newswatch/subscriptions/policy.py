@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+# The delivery modes are the alert topic's ``delivery`` attribute values: one definition.
+from newswatch.alerting.messages import Delivery
 from newswatch.subscriptions.endpoints import SubscriptionError
 
 # SNS's documented filter policy constraints (subscription-filter-policy-constraints).
@@ -23,11 +24,6 @@ MAX_COMBINATIONS = 150
 MAX_KEYS = 5
 DEFAULT_FILTER_POLICIES_PER_TOPIC = 200  # adjustable in Service Quotas
 FILTER_POLICY_SCOPE = "MessageAttributes"
-
-
-class Delivery(StrEnum):
-    INSTANT = "instant"
-    DIGEST = "digest"
 
 
 @dataclass(frozen=True, slots=True)
