@@ -4,8 +4,9 @@ moto delivers nothing to email or SMS subscribers, but it keeps every message pu
 topic and lists them at ``GET /moto-api/data.json``. This module applies each subscription's
 filter policy to each message, as SNS would, and writes the text of the subscriber's protocol
 (email, SMS, or the JSON ``default``) to ``outbox/<endpoint>/``: a user can read their inbox.
-Only the policy forms newswatch writes are understood (exact strings, any of a list, matched
-against a String or a String.Array attribute), which is all the local topic holds.
+Only the policy forms newswatch writes are understood (exact strings, any of a list, ``$or``
+of such, matched against a String or a String.Array attribute), which is all the local topic
+holds.
 """
 
 from __future__ import annotations
@@ -138,10 +139,16 @@ class Outbox:
 
 def accepts(policy: Mapping[str, Any] | None, attributes: Mapping[str, list[str]]) -> bool:
     """Whether an SNS filter policy (MessageAttributes scope) lets a message through: every
-    key of the policy must name an attribute with one of its values."""
+    key of the policy must name an attribute with one of its values, and one branch of an
+    ``$or`` must hold (an address subscribed to some watchlists instantly and to others as a
+    digest has one policy with a branch for each)."""
     if not policy:
         return True
     for name, allowed in policy.items():
+        if name == "$or":
+            if not any(accepts(branch, attributes) for branch in allowed):
+                return False
+            continue
         wanted = {str(value) for value in allowed if not isinstance(value, dict)}
         if not wanted & set(attributes.get(name, ())):
             return False
