@@ -101,8 +101,14 @@ def _ingest(ref: ObjectRef) -> Outcome:
             metric.add_dimension(name="reason", value=outcome.reason or "unknown")
     elif outcome.status is Status.DUPLICATE:
         metrics.add_metric(name="DuplicatesSkipped", unit=MetricUnit.Count, value=1)
-    if outcome.alerts_sent:
-        metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=len(outcome.alerts_sent))
+    for name, alerts in (
+        ("AlertsSent", outcome.alerts_sent),
+        # Held by storm control for the digest; refused by SNS for good (never retried).
+        ("AlertsHeld", outcome.alerts_held),
+        ("AlertsFailed", outcome.alerts_failed),
+    ):
+        if alerts:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=len(alerts))
     return outcome
 
 
@@ -112,5 +118,8 @@ def _summary(outcome: Outcome) -> dict[str, Any]:
         "status": outcome.status.value,
         "reason": outcome.reason,
         "matched": list(outcome.matched),
+        "story_id": outcome.story_id,
         "alerts_sent": list(outcome.alerts_sent),
+        "alerts_held": list(outcome.alerts_held),
+        "alerts_failed": list(outcome.alerts_failed),
     }
