@@ -64,7 +64,8 @@ class Outcome:
 
 
 def load_labelled(root: Path = LABELLED_DIR) -> list[StoryPage]:
-    """The labelled set in the answer key's order (story by story)."""
+    """The labelled set in the answer key's order (story by story). Names are paths from the
+    key's folder: the reference story's pages are the demo's own, under ``samples/``."""
     groups: dict[str, list[str]] = json.loads((root / "groups.json").read_text(encoding="utf-8"))
     return [
         StoryPage(name, story, (root / name).read_bytes())

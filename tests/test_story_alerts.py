@@ -14,6 +14,9 @@ from ingest_env import IngestEnv, env_fixture  # noqa: F401
 from newswatch.pipeline import Outcome
 
 STORIES = Path(__file__).resolve().parent / "fixtures" / "stories"
+# The reference story and its wire copy are the demo's pages; the labelled set names them too.
+REFERENCE = "../../../samples/thehindu-2024-10-30-ukraine-south-korea.html"
+WIRE_COPY = "../../../samples/wire-copy-ukraine-south-korea.html"
 NK_RUSSIA = {"watchlists": [{"name": "nk-russia", "all": ["North Korea", "Russia"]}]}
 
 
@@ -22,14 +25,14 @@ def page(name: str) -> bytes:
 
 
 def process(env: IngestEnv, name: str, key: str | None = None) -> Outcome:
-    return env.pipeline().process(env.put(key or f"incoming/{name}", page(name)))
+    return env.pipeline().process(env.put(key or f"incoming/{Path(name).name}", page(name)))
 
 
 def test_a_syndicated_copy_joins_the_story_and_alerts_nobody_again(env: IngestEnv) -> None:
     env.push_watchlists(NK_RUSSIA)
-    first = process(env, "ukraine-sk-thehindu.html")
-    copy = process(env, "ukraine-sk-seoulledger.html")
-    again = process(env, "ukraine-sk-thehindu.html", key="incoming/reupload/hindu.html")
+    first = process(env, REFERENCE)
+    copy = process(env, WIRE_COPY)
+    again = process(env, REFERENCE, key="incoming/reupload/hindu.html")
 
     assert first.alerts_sent == ("nk-russia",)
     assert copy.story_id == again.story_id == first.story_id
@@ -41,19 +44,34 @@ def test_a_syndicated_copy_joins_the_story_and_alerts_nobody_again(env: IngestEn
 
 def test_a_report_sharing_background_paragraphs_is_a_story_of_its_own(env: IngestEnv) -> None:
     env.push_watchlists(NK_RUSSIA)
-    reference = process(env, "ukraine-sk-thehindu.html")
+    reference = process(env, REFERENCE)
     other = process(env, "nk-kursk-harbourtimes.html")
     assert other.story_id != reference.story_id
     assert other.alerts_sent == ("nk-russia",)
     assert len(env.alerts()) == 2
 
 
+def one_dynamodb_call_at_a_time(env: IngestEnv) -> None:
+    """moto's in-memory DynamoDB is not thread-safe (TransactWriteItems deep-copies a table
+    while another thread writes to it). DynamoDB applies each call atomically; holding a lock
+    for the span of one call gives moto the same guarantee and leaves free the interleaving
+    between calls, which is where two workers race."""
+    lock = threading.Lock()
+
+    def acquire(**_: Any) -> None:
+        assert lock.acquire(timeout=30)
+
+    def release(**_: Any) -> None:
+        lock.release()
+
+    env.dynamodb.meta.events.register("before-call.dynamodb", acquire)
+    env.dynamodb.meta.events.register("after-call.dynamodb", release)
+
+
 def test_two_copies_at_the_same_moment_alert_once(env: IngestEnv) -> None:
     env.push_watchlists(NK_RUSSIA)
-    refs = [
-        env.put(f"incoming/{name}", page(name))
-        for name in ("ukraine-sk-thehindu.html", "ukraine-sk-seoulledger.html")
-    ]
+    one_dynamodb_call_at_a_time(env)
+    refs = [env.put(f"incoming/{Path(name).name}", page(name)) for name in (REFERENCE, WIRE_COPY)]
     pipelines = [env.pipeline(), env.pipeline()]
     start = threading.Barrier(2)
     outcomes: list[Outcome] = []
@@ -76,7 +94,7 @@ def test_a_storm_is_capped_with_one_notice_and_the_rest_held(env: IngestEnv) -> 
     env.push_watchlists(
         {"watchlists": [{"name": "kursk", "any": ["Kursk", "Russia"], "max_per_hour": 1}]}
     )
-    names = ["ukraine-sk-thehindu.html", "nk-kursk-harbourtimes.html", "nk-kursk-metrowire.html"]
+    names = [REFERENCE, "nk-kursk-harbourtimes.html", "nk-kursk-metrowire.html"]
     outcomes = [process(env, name) for name in names]
     stories = {outcome.story_id for outcome in outcomes}
     sent = env.alerts()
@@ -93,7 +111,7 @@ def test_a_storm_is_capped_with_one_notice_and_the_rest_held(env: IngestEnv) -> 
 def test_a_retry_after_a_push_finishes_the_first_decision(env: IngestEnv) -> None:
     """Issue 9, defect 7: the retry does not alert for a watchlist pushed in between."""
     env.push_watchlists(NK_RUSSIA)
-    ref = env.put("incoming/a.html", page("ukraine-sk-thehindu.html"))
+    ref = env.put("incoming/a.html", page(REFERENCE))
     fail = [1]
 
     def sns_down_once(**_: Any) -> None:
