@@ -24,12 +24,12 @@ from newswatch.alerting.messages import (
     utf16_units,
 )
 from newswatch.alerting.model import (
-    ArticleSummary,
     DigestEntry,
     MatchedTerm,
     StoryAlert,
     WatchlistReason,
 )
+from newswatch.article import ArticleSummary
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 ARTICLE = ArticleSummary(

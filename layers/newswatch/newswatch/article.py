@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -60,3 +61,52 @@ class Article:
         known["authors"] = tuple(known.get("authors") or ())
         known["tags"] = tuple(known.get("tags") or ())
         return cls(**known)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """An article as alerts and stories show it: who, what, when and where it is stored,
+    never its text."""
+
+    article_id: str
+    title: str | None
+    publisher: str | None
+    url: str | None
+    published: str | None
+    authors: tuple[str, ...]
+    s3_uri: str
+
+    @classmethod
+    def of(cls, article_id: str, article: Article, s3_uri: str) -> ArticleSummary:
+        return cls(
+            article_id=article_id,
+            title=article.title,
+            publisher=article.publisher,
+            url=article.url,
+            published=article.published or article.modified,
+            authors=article.authors,
+            s3_uri=s3_uri,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "url": self.url,
+            "published": self.published,
+            "authors": list(self.authors),
+            "s3_uri": self.s3_uri,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArticleSummary:
+        return cls(
+            article_id=str(data["article_id"]),
+            title=data.get("title"),
+            publisher=data.get("publisher"),
+            url=data.get("url"),
+            published=data.get("published"),
+            authors=tuple(data.get("authors") or ()),
+            s3_uri=str(data.get("s3_uri", "")),
+        )

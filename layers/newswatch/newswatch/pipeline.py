@@ -18,17 +18,18 @@ record, SQS retries it, and after maxReceiveCount it lands in the dead-letter qu
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import boto3
 
-from newswatch.alerting.model import ArticleSummary, WatchlistReason
+from newswatch.alerting.model import WatchlistReason
 from newswatch.alerting.schedule import DigestSchedule
 from newswatch.alerting.story_alerts import (
     AlertOutcome,
@@ -37,8 +38,14 @@ from newswatch.alerting.story_alerts import (
     alert_story,
     held_until,
 )
-from newswatch.article import Article
-from newswatch.aws.article_store import MAX_STORED_HITS, ArticleStore, StoredArticle, utc_now
+from newswatch.article import Article, ArticleSummary
+from newswatch.aws.article_store import (
+    MAX_STORED_HITS,
+    ArticleStore,
+    EarlierAttempt,
+    StoredArticle,
+    utc_now,
+)
 from newswatch.aws.delivery_ledger import DynamoDeliveryLedger
 from newswatch.aws.rate_limiter import DynamoRateLimiter
 from newswatch.aws.s3_objects import S3ObjectReader
@@ -97,7 +104,7 @@ class IngestPipeline:
         watchlists: WatchlistStore,
         bands: StoryBands,
         stories: StoryRecords,
-        alert_ports: Callable[[], AlertPorts],
+        alert_ports: AlertPorts,
     ) -> None:
         self._settings = settings
         self._reader = reader
@@ -134,16 +141,14 @@ class IngestPipeline:
             watchlists_expected=settings.watchlists_expected,
         )
         stories = StoryRecords(dynamodb, table_name=table)
-
-        def alert_ports() -> AlertPorts:
-            return AlertPorts(
-                claims=stories,
-                stories=stories,
-                limiter=DynamoRateLimiter(dynamodb, table_name=table),
-                ledger=DynamoDeliveryLedger(dynamodb, table_name=table),
-                publisher=SnsPublisher(sns, topic_arn=settings.topic_arn),
-                settings=lambda name: delivery_settings(watchlists, name),
-            )
+        alert_ports = AlertPorts(
+            claims=stories,
+            stories=stories,
+            limiter=DynamoRateLimiter(dynamodb, table_name=table),
+            ledger=DynamoDeliveryLedger(dynamodb, table_name=table),
+            publisher=SnsPublisher(sns, topic_arn=settings.topic_arn),
+            settings=functools.partial(delivery_settings, watchlists),
+        )
 
         return cls(
             settings=settings,
@@ -164,15 +169,14 @@ class IngestPipeline:
             # Our own writes (extracted/, watchlists/) must never feed back into the pipeline.
             logger.warning("skipping %s: outside %s", ref.s3_uri, self._settings.incoming_prefix)
             return Outcome(ref, Status.SKIPPED, article_id)
-        earlier = self._articles.receipt(article_id)
-        if earlier is not None:
-            logger.info("%s already processed (%s)", ref.s3_uri, earlier)
-            return Outcome(ref, Status.DUPLICATE, article_id, reason=earlier)
-        stored = self._articles.get_article(article_id)
-        if stored is not None:
+        earlier = self._articles.earlier_attempt(article_id)
+        if earlier.receipt is not None:
+            logger.info("%s already processed (%s)", ref.s3_uri, earlier.receipt)
+            return Outcome(ref, Status.DUPLICATE, article_id, reason=earlier.receipt)
+        if earlier.article is not None:
             # An earlier attempt decided (story, matches) and failed later: finish its decision.
             logger.info("%s: stored by an earlier attempt; finishing it", ref.s3_uri)
-            return self._finish(ref, stored, self._reasons_of(stored))
+            return self._finish_earlier(ref, earlier)
         try:
             fetched = self._reader.read(ref)
             article = extract_article(
@@ -223,10 +227,7 @@ class IngestPipeline:
             ]
             return self._finish(ref, stored, reasons)
         # Another worker stored this object version a moment ago: its decision stands.
-        winner = self._articles.get_article(ref.article_id)
-        if winner is None:  # pragma: no cover - DynamoDB refused the put on an item it lacks
-            raise RuntimeError(f"article {ref.article_id} neither written nor found")
-        return self._finish(ref, winner, self._reasons_of(winner))
+        return self._finish_earlier(ref, self._articles.earlier_attempt(ref.article_id))
 
     def _story_of(self, article_id: str, article: Article) -> str:
         """The story of a matched article: found by its fingerprint among the window's stories,
@@ -236,13 +237,15 @@ class IngestPipeline:
             return story_id_for(article_id)
         return assign_story(self._bands, article_id, print_, time.time())
 
-    def _reasons_of(self, stored: StoredArticle) -> list[WatchlistReason]:
-        if not stored.story_id:
-            return []
-        return [
+    def _finish_earlier(self, ref: ObjectRef, earlier: EarlierAttempt) -> Outcome:
+        """Finish the decision an earlier attempt stored, from its own matches."""
+        if earlier.article is None:  # pragma: no cover - the conditional put saw the item
+            raise RuntimeError(f"article {ref.article_id} neither written nor found")
+        reasons = [
             WatchlistReason.from_hits(match.watchlist, match.hits, match.mentions)
-            for match in self._articles.matches_of_article(stored.article_id)
+            for match in earlier.matches
         ]
+        return self._finish(ref, earlier.article, reasons if earlier.article.story_id else [])
 
     def _finish(
         self, ref: ObjectRef, stored: StoredArticle, reasons: Sequence[WatchlistReason]
@@ -251,9 +254,9 @@ class IngestPipeline:
         alerts = AlertOutcome()
         if stored.story_id:
             summary = ArticleSummary.of(stored.article_id, stored.article, stored.s3_uri)
-            self._stories.record_copy(stored.story_id, _copy_of(stored))
+            self._stories.record_copy(stored.story_id, StoryCopy(summary, stored.ingested_at))
             alerts = alert_story(
-                self._alert_ports(),
+                self._alert_ports,
                 story_id=stored.story_id,
                 article=summary,
                 reasons=reasons,
@@ -272,19 +275,6 @@ class IngestPipeline:
             alerts_held=alerts.held,
             alerts_failed=alerts.failed,
         )
-
-
-def _copy_of(stored: StoredArticle) -> StoryCopy:
-    article = stored.article
-    return StoryCopy(
-        article_id=stored.article_id,
-        title=article.title,
-        publisher=article.publisher,
-        url=article.url,
-        published=article.published,
-        s3_uri=stored.s3_uri,
-        ingested_at=stored.ingested_at,
-    )
 
 
 def delivery_settings(watchlists: WatchlistStore, name: str) -> WatchlistDelivery:

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from newswatch.alerting.model import ArticleSummary, DigestEntry, StoryAlert, WatchlistReason
+from newswatch.alerting.model import DigestEntry, StoryAlert, WatchlistReason
+from newswatch.article import ArticleSummary
 from newswatch.untrusted import cap, clean_line, shown_url
 
 SCHEMA_VERSION = 1

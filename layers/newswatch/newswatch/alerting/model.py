@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from newswatch.article import Article
+from newswatch.article import ArticleSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,54 +55,6 @@ class WatchlistReason:
     def from_dict(cls, data: Mapping[str, Any]) -> WatchlistReason:
         terms = tuple(MatchedTerm(str(t[0]), str(t[1]), int(t[2])) for t in data.get("terms", ()))
         return cls(str(data["watchlist"]), terms)
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
-    """The article as an alert shows it (never its text)."""
-
-    article_id: str
-    title: str | None
-    publisher: str | None
-    url: str | None
-    published: str | None
-    authors: tuple[str, ...]
-    s3_uri: str
-
-    @classmethod
-    def of(cls, article_id: str, article: Article, s3_uri: str) -> ArticleSummary:
-        return cls(
-            article_id=article_id,
-            title=article.title,
-            publisher=article.publisher,
-            url=article.url,
-            published=article.published or article.modified,
-            authors=article.authors,
-            s3_uri=s3_uri,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "title": self.title,
-            "publisher": self.publisher,
-            "url": self.url,
-            "published": self.published,
-            "authors": list(self.authors),
-            "s3_uri": self.s3_uri,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ArticleSummary:
-        return cls(
-            article_id=str(data["article_id"]),
-            title=data.get("title"),
-            publisher=data.get("publisher"),
-            url=data.get("url"),
-            published=data.get("published"),
-            authors=tuple(data.get("authors") or ()),
-            s3_uri=str(data.get("s3_uri", "")),
-        )
 
 
 @dataclass(frozen=True, slots=True)

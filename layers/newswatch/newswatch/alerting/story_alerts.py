@@ -38,9 +38,10 @@ from newswatch.alerting.messages import (
     render_alert,
     render_notice,
 )
-from newswatch.alerting.model import ArticleSummary, StoryAlert, WatchlistReason
+from newswatch.alerting.model import StoryAlert, WatchlistReason
 from newswatch.alerting.schedule import WEEKDAYS, DigestSchedule
 from newswatch.alerting.storm import DEFAULT_MAX_PER_HOUR, RateLimiter
+from newswatch.article import ArticleSummary
 from newswatch.stories.membership import StoryMembership
 
 

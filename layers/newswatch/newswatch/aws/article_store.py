@@ -20,8 +20,8 @@ from newswatch.aws import keys
 from newswatch.aws.dynamo import (
     batch_write,
     from_item,
-    is_condition_failure,
     key,
+    put_new,
     query,
     to_item,
 )
@@ -85,6 +85,16 @@ class StoredMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierAttempt:
+    """What earlier attempts on one object version left: ``receipt`` when one finished, the
+    ``article`` (with the matches written before it) when one decided."""
+
+    receipt: str | None = None
+    article: StoredArticle | None = None
+    matches: list[StoredMatch] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class StoredRejection:
     article_id: str
     bucket: str
@@ -114,6 +124,35 @@ class ArticleStore:
         self._s3 = s3
         self._table = table_name
         self._bucket = bucket
+
+    # --- what earlier attempts left --------------------------------------------------------
+
+    def earlier_attempt(self, article_id: str) -> EarlierAttempt:
+        """The receipt, article and matches that earlier attempts on this object version
+        wrote, in one strongly consistent query: the sort keys ``ARTICLE`` < ``MATCH#...`` <
+        ``RECEIPT`` are one range (and ``REJECTION`` sorts after it). A first attempt pays one
+        read that finds nothing."""
+        request = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :first AND :last",
+            "ExpressionAttributeValues": to_item(
+                {
+                    ":pk": keys.article_pk(article_id),
+                    ":first": keys.ARTICLE_SK,
+                    ":last": keys.RECEIPT_SK,
+                }
+            ),
+            "ConsistentRead": True,
+        }
+        attempt = EarlierAttempt()
+        for values in query(self._dynamodb, request):
+            if values["SK"] == keys.RECEIPT_SK:
+                attempt = replace(attempt, receipt=str(values["outcome"]))
+            elif values["SK"] == keys.ARTICLE_SK:
+                attempt = replace(attempt, article=_stored_article(values))
+            elif values["SK"].startswith(keys.MATCH_SK_PREFIX):
+                attempt.matches.append(_stored_match(values))
+        return attempt
 
     # --- receipts (idempotency records with a TTL) -------------------------------------------
 
@@ -270,15 +309,7 @@ class ArticleStore:
 
     def matches_of_article(self, article_id: str) -> list[StoredMatch]:
         """All matches of one article (strongly consistent)."""
-        request = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": to_item(
-                {":pk": keys.article_pk(article_id), ":prefix": keys.MATCH_SK_PREFIX}
-            ),
-            "ConsistentRead": True,
-        }
-        return [_stored_match(values) for values in query(self._dynamodb, request)]
+        return self.earlier_attempt(article_id).matches
 
     def matches_of_watchlist(
         self, watchlist: str, limit: int | None = None
@@ -290,17 +321,7 @@ class ArticleStore:
     # --- shared ------------------------------------------------------------------------------
 
     def _put_new(self, values: dict[str, Any]) -> bool:
-        try:
-            self._dynamodb.put_item(
-                TableName=self._table,
-                Item=to_item(values),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
-        except ClientError as error:
-            if is_condition_failure(error):
-                return False
-            raise
-        return True
+        return put_new(self._dynamodb, self._table, values)
 
     def _query_index(
         self, partition: str, *, limit: int | None = None, page_size: int = 100

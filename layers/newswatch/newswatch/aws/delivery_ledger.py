@@ -127,10 +127,6 @@ class DynamoDeliveryLedger:
             if not is_condition_failure(error):
                 raise
 
-    def state(self, key_: DeliveryKey) -> dict[str, Any] | None:
-        """The delivery item as stored (for tests and ``newswatch story``)."""
-        return self._item(key_)
-
     def _finish(
         self, key_: DeliveryKey, owner: str, update: str, state: DeliveryState, detail: str
     ) -> bool:

@@ -15,9 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from newswatch.alerting.model import ArticleSummary, DigestEntry, WatchlistReason
+from newswatch.alerting.model import WatchlistReason
+from newswatch.article import ArticleSummary
 from newswatch.aws import keys
-from newswatch.aws.dynamo import from_item, is_condition_failure, key, query, to_item
+from newswatch.aws.dynamo import (
+    batch_get,
+    from_item,
+    is_condition_failure,
+    is_transaction_condition_failure,
+    key,
+    put_new,
+    query,
+    to_item,
+)
 from newswatch.stories.assign import BandEntry
 from newswatch.stories.fingerprint import Fingerprint
 from newswatch.stories.membership import StoryCopy, StoryCounts
@@ -45,28 +55,18 @@ class StoryBands:
         self._window = window_seconds
 
     def entries(self, band_keys: tuple[str, ...]) -> dict[str, BandEntry]:
-        if not band_keys:
-            return {}
-        request: dict[str, Any] = {
-            self._table: {
-                "Keys": [key(keys.band_pk(band), keys.BAND_SK) for band in band_keys],
-                "ConsistentRead": True,
-            }
-        }
-        found: dict[str, BandEntry] = {}
         now = time.time()
-        # BatchGetItem may hand back keys unprocessed under load; ask again for those only.
-        for _ in range(5):
-            response = self._dynamodb.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(self._table, []):
-                values = from_item(item)
-                if values["expires_at"] > now:
-                    found[values["PK"].removeprefix("BAND#")] = _band_entry(values)
-            request = dict(response.get("UnprocessedKeys") or {})
-            if not request:
-                break
-            time.sleep(0.05)
-        return found
+        found = batch_get(
+            self._dynamodb,
+            self._table,
+            (key(keys.band_pk(band), keys.BAND_SK) for band in band_keys),
+            consistent=True,
+        )
+        return {
+            values["PK"].removeprefix("BAND#"): _band_entry(values)
+            for values in found
+            if values["expires_at"] > now
+        }
 
     def claim(self, band_key: str, entry: BandEntry) -> BandEntry | None:
         now = int(entry.claimed_at)
@@ -126,8 +126,8 @@ class StoryAlertRecord:
 class StoryRecords:
     """Stories, their copies and their (story, watchlist) claims: the
     :class:`~newswatch.stories.membership.StoryMembership` and
-    :class:`~newswatch.alerting.story_alerts.AlertClaims` of the pipeline, and the listings of
-    ``newswatch stories`` and the digests."""
+    :class:`~newswatch.alerting.story_alerts.AlertClaims` of the pipeline, and what the local
+    console shows of a story."""
 
     def __init__(self, dynamodb: DynamoDBClient, *, table_name: str) -> None:
         self._dynamodb = dynamodb
@@ -158,7 +158,11 @@ class StoryRecords:
                         "Put": {
                             "TableName": self._table,
                             "Item": to_item(
-                                {"PK": pk, "SK": keys.copy_sk(copy.article_id), **copy.to_dict()}
+                                {
+                                    "PK": pk,
+                                    "SK": keys.copy_sk(copy.article.article_id),
+                                    **copy.to_dict(),
+                                }
                             ),
                             "ConditionExpression": "attribute_not_exists(PK)",
                         }
@@ -174,7 +178,7 @@ class StoryRecords:
                 ]
             )
         except ClientError as error:
-            if _cancelled_by_condition(error):
+            if is_transaction_condition_failure(error):
                 return  # this article was recorded before: membership unchanged
             raise
         self._add_site(pk, site)
@@ -199,8 +203,8 @@ class StoryRecords:
                 raise
 
     def counts(self, story_id: str) -> StoryCounts:
-        story = self.get_story(story_id)
-        return StoryCounts(copies=1, sites=1) if story is None else _counts(story)
+        story = self.get_story(story_id, consistent=True)  # this worker's copy included
+        return StoryCounts(1, 1) if story is None else StoryCounts(story.copies, story.sites)
 
     # --- alert claims ----------------------------------------------------------------------
 
@@ -242,78 +246,20 @@ class StoryRecords:
 
     # --- listings --------------------------------------------------------------------------
 
-    def get_story(self, story_id: str) -> StoredStory | None:
+    def get_story(self, story_id: str, *, consistent: bool = False) -> StoredStory | None:
         response = self._dynamodb.get_item(
-            TableName=self._table, Key=key(keys.story_pk(story_id), keys.STORY_SK)
+            TableName=self._table,
+            Key=key(keys.story_pk(story_id), keys.STORY_SK),
+            ConsistentRead=consistent,
         )
         item = response.get("Item")
         return None if item is None else _stored_story(from_item(item))
-
-    def stories(self, limit: int | None = None) -> Iterator[StoredStory]:
-        """Recent stories, newest first."""
-        for values in self._index(keys.STORIES_INDEX_PK, limit=limit):
-            yield _stored_story(values)
 
     def copies(self, story_id: str) -> list[StoryCopy]:
         return [StoryCopy.from_dict(v) for v in self._partition(story_id, keys.COPY_SK_PREFIX)]
 
     def alerts(self, story_id: str) -> list[StoryAlertRecord]:
         return [_alert_record(v) for v in self._partition(story_id, keys.ALERT_SK_PREFIX)]
-
-    def watchlist_alerts(
-        self, watchlist: str, *, since: str | None = None, until: str | None = None
-    ) -> Iterator[StoryAlertRecord]:
-        """The stories one watchlist alerted for, newest first, optionally within
-        ``[since, until)`` (ISO-8601 UTC)."""
-        condition = "GSI1PK = :pk"
-        values: dict[str, Any] = {":pk": keys.watchlist_stories_pk(watchlist)}
-        if since is not None or until is not None:
-            condition += " AND GSI1SK BETWEEN :low AND :high"
-            values[":low"] = since or ""
-            values[":high"] = until or "~"
-        request = {
-            "TableName": self._table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": to_item(values),
-            "ScanIndexForward": False,
-        }
-        for item in query(self._dynamodb, request):
-            record = _alert_record(item)
-            if until is None or record.alerted_at < until:
-                yield record
-
-    def digest_entries(self, records: list[StoryAlertRecord]) -> list[DigestEntry]:
-        """The records as digest entries, with each story's site count (one batch read)."""
-        sites = self._site_counts([record.story_id for record in records])
-        return [
-            DigestEntry(
-                story_id=record.story_id,
-                article=record.article,
-                reason=record.reason,
-                alerted_at=record.alerted_at,
-                sites=sites.get(record.story_id, 1),
-            )
-            for record in records
-        ]
-
-    def _site_counts(self, story_ids: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        unique = list(dict.fromkeys(story_ids))
-        for start in range(0, len(unique), 100):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": [key(keys.story_pk(s), keys.STORY_SK) for s in unique[start:][:100]],
-                    "ProjectionExpression": "story_id, site_count, copies",
-                }
-            }
-            while request:
-                response = self._dynamodb.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    values = from_item(item)
-                    found[values["story_id"]] = max(1, int(values.get("site_count") or 1))
-                request = dict(response.get("UnprocessedKeys") or {})
-        return found
 
     def _partition(self, story_id: str, prefix: str) -> Iterator[dict[str, Any]]:
         request = {
@@ -325,46 +271,15 @@ class StoryRecords:
         }
         return query(self._dynamodb, request)
 
-    def _index(self, partition: str, *, limit: int | None) -> Iterator[dict[str, Any]]:
-        request = {
-            "TableName": self._table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": partition}),
-            "ScanIndexForward": False,
-            "Limit": 100 if limit is None else max(1, min(100, limit)),
-        }
-        return query(self._dynamodb, request, limit=limit)
-
     def _put_new(self, values: dict[str, Any]) -> bool:
-        try:
-            self._dynamodb.put_item(
-                TableName=self._table,
-                Item=to_item(values),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
-        except ClientError as error:
-            if is_condition_failure(error):
-                return False
-            raise
-        return True
-
-
-def _cancelled_by_condition(error: ClientError) -> bool:
-    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return False
-    reasons = error.response.get("CancellationReasons") or []
-    if reasons:
-        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
-    return "ConditionalCheckFailed" in str(error)
+        return put_new(self._dynamodb, self._table, values)
 
 
 def _band_entry(values: dict[str, Any]) -> BandEntry:
-    raw = values["fingerprint"]
     return BandEntry(
         story_id=values["story_id"],
         article_id=values["article_id"],
-        fingerprint=Fingerprint.from_bytes(bytes(raw.value if hasattr(raw, "value") else raw)),
+        fingerprint=Fingerprint.from_bytes(bytes(values["fingerprint"])),
         claimed_at=float(values["claimed_at"]),
     )
 
@@ -377,10 +292,6 @@ def _stored_story(values: dict[str, Any]) -> StoredStory:
         copies=max(1, int(values.get("copies") or 0)),
         sites=max(1, int(values.get("site_count") or 0)),
     )
-
-
-def _counts(story: StoredStory) -> StoryCounts:
-    return StoryCounts(copies=story.copies, sites=story.sites)
 
 
 def _alert_record(values: dict[str, Any]) -> StoryAlertRecord:

@@ -59,7 +59,7 @@ def _story_lines(stories: StoryRecords, story_id: str, article_id: str) -> list[
     story = stories.get_story(story_id)
     if story is None:
         return [f"  story      {story_id} (not recorded yet)"]
-    first = story.first.article_id == article_id
+    first = story.first.article.article_id == article_id
     lines = [
         f"  story      {story_id}: {story.copies} cop{'y' if story.copies == 1 else 'ies'} "
         f"on {story.sites} site{'' if story.sites == 1 else 's'}"

@@ -12,53 +12,35 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from newswatch.article import ArticleSummary
+
 
 @dataclass(frozen=True, slots=True)
 class StoryCopy:
-    """One article of a story, as the story lists it."""
+    """One article of a story, as the story lists it, and when it arrived."""
 
-    article_id: str
-    title: str | None
-    publisher: str | None
-    url: str | None
-    published: str | None
-    s3_uri: str
+    article: ArticleSummary
     ingested_at: str
 
     @property
     def site(self) -> str:
         """The site that carried it: the URL's host, else the publisher's name, else the
         article itself (so two unknown copies still count as two)."""
+        article = self.article
         host = ""
-        if self.url:
+        if article.url:
             try:
-                host = (urlsplit(self.url).hostname or "").removeprefix("www.")
+                host = (urlsplit(article.url).hostname or "").removeprefix("www.")
             except ValueError:
                 host = ""
-        return host or (self.publisher or "").strip().lower() or f"article:{self.article_id}"
+        return host or (article.publisher or "").strip().lower() or f"article:{article.article_id}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "title": self.title,
-            "publisher": self.publisher,
-            "url": self.url,
-            "published": self.published,
-            "s3_uri": self.s3_uri,
-            "ingested_at": self.ingested_at,
-        }
+        return {**self.article.to_dict(), "ingested_at": self.ingested_at}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StoryCopy:
-        return cls(
-            article_id=str(data["article_id"]),
-            title=data.get("title"),
-            publisher=data.get("publisher"),
-            url=data.get("url"),
-            published=data.get("published"),
-            s3_uri=str(data.get("s3_uri", "")),
-            ingested_at=str(data.get("ingested_at", "")),
-        )
+        return cls(ArticleSummary.from_dict(data), str(data.get("ingested_at", "")))
 
 
 @dataclass(frozen=True, slots=True)
