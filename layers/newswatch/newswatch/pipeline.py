@@ -166,7 +166,7 @@ class IngestPipeline:
         """Take one object to its end state; raises only on transient failures."""
         article_id = ref.article_id
         if not ref.key.startswith(self._settings.incoming_prefix):
-            # Our own writes (extracted/, watchlists/) must never feed back into the pipeline.
+            # Nothing outside the trigger prefix (watchlists/, anything else) feeds the pipeline.
             logger.warning("skipping %s: outside %s", ref.s3_uri, self._settings.incoming_prefix)
             return Outcome(ref, Status.SKIPPED, article_id)
         earlier = self._articles.earlier_attempt(article_id)
