@@ -152,3 +152,14 @@ def test_demo_shows_the_alert_for_the_reference_and_none_for_the_decoy(
     inbox = tmp_path / "analyst@example.com"
     assert len([p for p in inbox.iterdir() if "-alert-" in p.name]) == 1
     assert "analyst@example.com: 1 message(s)" in output
+    # editor@example.com takes nk-russia's daily digest; the demo sends it now: one email that
+    # lists the reference story (once, though its wire copy came too), and no instant alert.
+    (digest,) = sorted((tmp_path / "editor@example.com").iterdir())
+    assert "-digest-" in digest.name and digest.name.endswith(".email.txt")
+    text = digest.read_text()
+    assert text.startswith("Subject: newswatch digest [nk-russia] 1 ")
+    assert text.count("Ukraine and South Korea agree to deepen security cooperation") == 1
+    assert "Carried by: 2 sites" in text
+    assert "(as a digest)" in text
+    assert "editor@example.com: 1 message(s)" in output
+    assert "digest     nk-russia: 1 story from " in output
