@@ -102,6 +102,47 @@ def test_reference_article_is_stored_and_alerts_nk_russia(local: LocalStack) -> 
     assert [p.name.rsplit("-", 1)[0][5:] for p in sorted(inbox.iterdir())] == ["alert"]
 
 
+def test_cli_digest_now_sends_the_digest_once_through_the_digest_function(
+    local: LocalStack, tmp_path: Path
+) -> None:
+    """`newswatch local digest --now` in a process of its own, against the running stack, after
+    the reference article alerted nk-russia (the first test)."""
+    command = [
+        str(Path(sys.executable).with_name("newswatch")),
+        "local",
+        "digest",
+        "--now",
+        "--watchlist",
+        "nk-russia",
+        "--endpoint-url",
+        local.endpoint_url,
+        "--outbox",
+        str(local.outbox_dir),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "digest     nk-russia: 1 story from " in done.stdout
+    assert '"_aws"' not in done.stdout
+    digests = [m for m in sns_sent(local) if m["attributes"]["kind"]["Value"] == "digest"]
+    assert [m["attributes"]["delivery"]["Value"] for m in digests] == ["digest"]
+    inbox = local.outbox_dir / "editor@example.com"
+    assert [p.name.split("-")[1] for p in sorted(inbox.iterdir())] == ["digest"]
+
+    again = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "no digest due" in again.stdout
+    # The running stack's own hourly run: the window is covered, nothing is sent; its outbox
+    # sees the CLI's message (published meanwhile) but does not write it a second time.
+    (run,) = local.run_scheduled()
+    assert run.error is None
+    assert [alert.path for alert in run.alerts] == sorted(inbox.iterdir())
+    assert len([m for m in sns_sent(local) if m["attributes"]["kind"]["Value"] == "digest"]) == 1
+
+
 def test_the_decoy_is_stored_and_alerts_nobody(local: LocalStack) -> None:
     before = len(sns_sent(local))
     ref = put_and_process(local, DECOY)
