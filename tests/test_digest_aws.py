@@ -214,3 +214,20 @@ def test_an_unknown_watchlist_is_refused(env: IngestEnv, digest_app: ModuleType)
     env.push_watchlists(WATCHLISTS)
     with pytest.raises(UnknownWatchlist, match="no watchlist 'nope'"):
         digest_app.handler({"now": True, "watchlist": "nope"}, LambdaContext())
+
+
+def test_the_handler_stops_before_its_timeout_and_fails_so_that_it_is_retried(
+    env: IngestEnv, digest_app: ModuleType
+) -> None:
+    env.push_watchlists(WATCHLISTS)
+    claim(StoryRecords(env.dynamodb, table_name=TABLE), "s1", "nk-russia")
+
+    class NearlyOut(LambdaContext):
+        def get_remaining_time_in_millis(self) -> int:
+            return digest_app.RESERVE_MILLIS - 1
+
+    with pytest.raises(digest_app.DigestsFailed, match="2 watchlist digest"):
+        digest_app.handler({"now": True}, NearlyOut())
+    assert digests(env.alerts()) == []
+    digest_app.handler({"now": True}, LambdaContext())
+    assert len(digests(env.alerts())) == 1

@@ -355,3 +355,22 @@ def _keys(digests: Digests, now: datetime) -> list[DeliveryKey]:
     probe = Digests(stories=digests.stories)
     probe.run(now, {"nk-russia": DAILY})
     return list(probe.ledger.records)
+
+
+def test_a_run_out_of_time_leaves_the_watchlists_not_reached_to_its_retry() -> None:
+    digests = Digests()
+    for name in ("a", "b", "c"):
+        digests.stories.add(name, SEVEN - timedelta(hours=1))
+    checks: list[int] = []
+
+    def out_of_time() -> bool:
+        checks.append(1)
+        return len(checks) > 1  # time is up after the first watchlist
+
+    schedules = {"a": DAILY, "b": DAILY, "c": DAILY}
+    first = digests.run(RUN, schedules, out_of_time=out_of_time)
+    assert [o.watchlist for o in first.outcomes] == ["a"]
+    assert [name for name, _ in first.failed] == ["b", "c"]
+    retry = digests.run(RUN + timedelta(minutes=1), schedules)
+    assert [o.watchlist for o in retry.outcomes] == ["b", "c"]
+    assert sorted(m.watchlists[0] for m in digests.topic.sent) == ["a", "b", "c"]

@@ -29,6 +29,10 @@ from newswatch.errors import NewswatchError
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "newswatch"))
 copy_config_to_registered_loggers(source_logger=logger, include={"newswatch"})
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "newswatch"))
+# Stop starting watchlists when less than this is left of the invocation: one watchlist's
+# window takes two queries and two publishes (well under a second), so this is a wide margin
+# for the summary, the metrics and a slow call; the retry goes on from where this run stopped.
+RESERVE_MILLIS = 30_000
 
 
 class DigestsFailed(NewswatchError):
@@ -51,6 +55,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         now,
         at_once=event.get("now") is True,
         watchlist=str(watchlist) if watchlist is not None else None,
+        out_of_time=lambda: context.get_remaining_time_in_millis() < RESERVE_MILLIS,
     )
     summary = []
     for outcome in run.outcomes:

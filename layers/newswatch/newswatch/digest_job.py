@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -105,7 +105,12 @@ class DigestJob:
         )
 
     def run(
-        self, now: datetime, *, at_once: bool = False, watchlist: str | None = None
+        self,
+        now: datetime,
+        *,
+        at_once: bool = False,
+        watchlist: str | None = None,
+        out_of_time: Callable[[], bool] = lambda: False,
     ) -> DigestRun:
         """Send the digests due at ``now`` (``at_once``: every current window, ending now), of
         every watchlist or only of ``watchlist``."""
@@ -124,6 +129,7 @@ class DigestJob:
             owner=uuid.uuid4().hex,
             lease_seconds=self._settings.lease_seconds,
             at_once=at_once,
+            out_of_time=out_of_time,
         )
 
     def schedules(self) -> Iterator[tuple[str, DigestSchedule]]:

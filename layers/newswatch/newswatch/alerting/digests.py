@@ -23,7 +23,7 @@ on the time a story's alert was recorded, so a story is in exactly one window.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -186,9 +186,13 @@ def send_due_digests(
     owner: str,
     lease_seconds: int,
     at_once: bool = False,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> DigestRun:
     """Send every due window of ``watchlists`` (name, schedule). One watchlist's failure does
-    not stop the others; it is reported in :attr:`DigestRun.failed` for the caller to retry."""
+    not stop the others; it is reported in :attr:`DigestRun.failed` for the caller to retry.
+    Once ``out_of_time()`` says so, the watchlists not reached are reported as failed too (the
+    retry starts with them: the others' windows are recorded), rather than being cut off by
+    the function's timeout midway through one."""
     schedules = dict(watchlists)
     last_ends = ports.state.last_window_ends(list(schedules))
     outcomes: list[DigestOutcome] = []
@@ -196,6 +200,9 @@ def send_due_digests(
     for name, schedule in schedules.items():
         window = window_due(schedule, now, last_ends.get(name), at_once=at_once)
         if window is None:
+            continue
+        if out_of_time():
+            failed.append((name, "not reached before the run's time was up"))
             continue
         try:
             outcomes.append(
