@@ -166,7 +166,8 @@ def run_demo(
         if alert.kind == "digest" and alert.protocol == "email":
             echo(f"\n{clean_line(alert.recipient)}'s digest ({alert.path}):")
             for line in alert.text.splitlines():
-                echo(f"  | {clean_line(line)}")
+                indent = " " * (len(line) - len(line.lstrip(" ")))
+                echo(f"  | {indent}{clean_line(line)}")
             break
     return 1 if pending else 0
 
