@@ -102,6 +102,47 @@ def test_reference_article_is_stored_and_alerts_nk_russia(local: LocalStack) -> 
     assert [p.name.rsplit("-", 1)[0][5:] for p in sorted(inbox.iterdir())] == ["alert"]
 
 
+def test_cli_digest_now_sends_the_digest_once_through_the_digest_function(
+    local: LocalStack, tmp_path: Path
+) -> None:
+    """`newswatch local digest --now` in a process of its own, against the running stack, after
+    the reference article alerted nk-russia (the first test)."""
+    command = [
+        str(Path(sys.executable).with_name("newswatch")),
+        "local",
+        "digest",
+        "--now",
+        "--watchlist",
+        "nk-russia",
+        "--endpoint-url",
+        local.endpoint_url,
+        "--outbox",
+        str(local.outbox_dir),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "digest     nk-russia: 1 story from " in done.stdout
+    assert '"_aws"' not in done.stdout
+    digests = [m for m in sns_sent(local) if m["attributes"]["kind"]["Value"] == "digest"]
+    assert [m["attributes"]["delivery"]["Value"] for m in digests] == ["digest"]
+    inbox = local.outbox_dir / "editor@example.com"
+    assert [p.name.split("-")[1] for p in sorted(inbox.iterdir())] == ["digest"]
+
+    again = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "no digest due" in again.stdout
+    # The running stack's own hourly run: the window is covered, nothing is sent; its outbox
+    # sees the CLI's message (published meanwhile) but does not write it a second time.
+    (run,) = local.run_scheduled()
+    assert run.error is None
+    assert [alert.path for alert in run.alerts] == sorted(inbox.iterdir())
+    assert len([m for m in sns_sent(local) if m["attributes"]["kind"]["Value"] == "digest"]) == 1
+
+
 def test_the_decoy_is_stored_and_alerts_nobody(local: LocalStack) -> None:
     before = len(sns_sent(local))
     ref = put_and_process(local, DECOY)
@@ -152,3 +193,14 @@ def test_demo_shows_the_alert_for_the_reference_and_none_for_the_decoy(
     inbox = tmp_path / "analyst@example.com"
     assert len([p for p in inbox.iterdir() if "-alert-" in p.name]) == 1
     assert "analyst@example.com: 1 message(s)" in output
+    # editor@example.com takes nk-russia's daily digest; the demo sends it now: one email that
+    # lists the reference story (once, though its wire copy came too), and no instant alert.
+    (digest,) = sorted((tmp_path / "editor@example.com").iterdir())
+    assert "-digest-" in digest.name and digest.name.endswith(".email.txt")
+    text = digest.read_text()
+    assert text.startswith("Subject: newswatch digest [nk-russia] 1 ")
+    assert text.count("Ukraine and South Korea agree to deepen security cooperation") == 1
+    assert "Carried by: 2 sites" in text
+    assert "(as a digest)" in text
+    assert "editor@example.com: 1 message(s)" in output
+    assert "digest     nk-russia: 1 story from " in output

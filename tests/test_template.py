@@ -45,7 +45,9 @@ def mentions(value: Any, logical_id: str) -> bool:
 
 BUCKET = only("AWS::S3::Bucket")
 TABLE = only("AWS::DynamoDB::Table")
-FUNCTION = only("AWS::Serverless::Function")
+# Two functions: ingest (SQS-triggered) and digest (scheduled).
+FUNCTION = "IngestFunction"
+DIGEST_FUNCTION = "DigestFunction"
 LAYER = only("AWS::Serverless::LayerVersion")
 INGEST_QUEUE = properties(FUNCTION)["Events"]["IngestQueue"]["Properties"]["Queue"]["Fn::GetAtt"][0]
 DLQ = properties(INGEST_QUEUE)["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
@@ -178,7 +180,7 @@ def test_both_queues_deny_requests_without_tls() -> None:
     template = resolved()
     arn_by_url = {
         template.resolve({"Ref": queue}): template.resolve({"Fn::GetAtt": [queue, "Arn"]})
-        for queue in (INGEST_QUEUE, DLQ)
+        for queue in (INGEST_QUEUE, DLQ, "DigestDeadLetterQueue")
     }
     tls_only: set[str] = set()
     for policy in template.resources("AWS::SQS::QueuePolicy"):
@@ -295,10 +297,10 @@ def test_alert_topic_is_encrypted_and_subscriptions_follow_their_parameters() ->
     }
 
 
-def function_statements() -> list[dict[str, Any]]:
+def function_statements(function: str = FUNCTION) -> list[dict[str, Any]]:
     template = resolved()
     statements: list[dict[str, Any]] = []
-    for policy in template.resource(FUNCTION).properties["Policies"]:
+    for policy in template.resource(function).properties["Policies"]:
         if "Statement" in policy:
             statements.extend(policy["Statement"])
         else:
@@ -312,9 +314,9 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def allowed(action: str) -> set[str]:
+def allowed(action: str, function: str = FUNCTION) -> set[str]:
     resources: set[str] = set()
-    for statement in function_statements():
+    for statement in function_statements(function):
         actions = (
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
@@ -417,3 +419,88 @@ def test_local_env_for_sam_local_invoke_names_the_local_stacks_resources() -> No
     assert variables["ARTICLE_BUCKET"] == template.physical_name(BUCKET)
     assert variables["TOPIC_ARN"] == template.outputs()["TopicArn"]
     assert variables["AWS_ENDPOINT_URL"].endswith(":5000")
+
+
+# --- the digest function ---------------------------------------------------------------------
+
+
+def test_digest_function_runs_hourly_with_retries_and_dead_letter_queues() -> None:
+    function = properties(DIGEST_FUNCTION)
+    (event,) = function["Events"].values()
+    assert event["Type"] == "ScheduleV2"
+    schedule = event["Properties"]
+    # Minute 5 of every hour: windows end on the hour and settle for newswatch's SETTLE first.
+    assert schedule["ScheduleExpression"] == "cron(5 * * * ? *)"
+    assert schedule["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    queue = schedule["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    # Scheduler's dead-letter queue takes events it could not deliver; the function's own
+    # (asynchronous invocations) takes those whose every attempt failed: the same queue.
+    assert function["DeadLetterQueue"] == {
+        "Type": "SQS",
+        "TargetArn": {"Fn::GetAtt": [queue, "Arn"]},
+    }
+    assert function["EventInvokeConfig"]["MaximumRetryAttempts"] >= 1
+    assert properties(queue)["SqsManagedSseEnabled"] is True
+    alarms = [
+        spec["Properties"]
+        for spec in RESOURCES.values()
+        if spec["Type"] == "AWS::CloudWatch::Alarm"
+        and spec["Properties"]["Dimensions"]
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    ]
+    assert len(alarms) == 1 and alarms[0]["Threshold"] == 1
+    # Two stacks in one account must not share a schedule name.
+    name = resolved().resolve(schedule["Name"])
+    assert "newswatch-local" in name
+
+
+def test_digest_lease_follows_the_digest_functions_timeout() -> None:
+    from newswatch.digest_job import DigestSettings
+
+    function = resolved().resource(DIGEST_FUNCTION).properties
+    variables = {name: str(value) for name, value in function["Environment"]["Variables"].items()}
+    settings = DigestSettings.from_env(variables)
+    assert settings.timeout_seconds == function["Timeout"]
+    assert settings.lease_seconds > function["Timeout"]
+    # Both handlers run in one process locally: a variable they share has one value.
+    ingest = resolved().resource(FUNCTION).properties["Environment"]["Variables"]
+    assert {
+        name: value for name, value in variables.items() if name in ingest and ingest[name] != value
+    } == {}
+
+
+def test_digest_function_may_do_only_what_digests_need() -> None:
+    template = resolved()
+    table_arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/{template.physical_name(TABLE)}"
+    bucket_arn = f"arn:aws:s3:::{template.physical_name(BUCKET)}"
+    statements = function_statements(DIGEST_FUNCTION)
+    granted = {
+        (action, resource)
+        for statement in statements
+        if statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"])
+        for resource in as_list(statement["Resource"])
+    }
+    assert granted == {
+        ("s3:GetObject", f"{bucket_arn}/watchlists/*"),
+        ("s3:ListBucket", bucket_arn),
+        *(
+            (f"dynamodb:{action}", table_arn)
+            for action in ("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query")
+        ),
+        ("dynamodb:Query", f"{table_arn}/index/GSI1"),
+    }
+    leading = {
+        resource: set(s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+        for s in statements
+        if str(as_list(s["Action"])[0]).startswith("dynamodb:")
+        for resource in as_list(s["Resource"])
+    }
+    # The watchlists, stories (site counts) and its own digest partitions; on the index only
+    # the watchlists' story listings. No article, rate or band partition.
+    assert leading == {
+        table_arn: {"WATCHLISTS", "STORY#*", "DIGEST#*"},
+        f"{table_arn}/index/GSI1": {"WLSTORY#*"},
+    }
+    (listing,) = [s for s in statements if s["Action"] == "s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["watchlists/*"]}}

@@ -93,3 +93,8 @@ def rate_pk(watchlist: str) -> str:
 
 def digest_pk(watchlist: str) -> str:
     return f"DIGEST#{watchlist}"
+
+
+# The digest partition ``DIGEST#<watchlist>`` holds the last window sent (this item) and one
+# ``DELIVERY#WINDOW#<end>#<delivery>`` item per digest message.
+DIGEST_WINDOW_SK = "WINDOW"

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from newswatch.alerting.model import WatchlistReason
 from newswatch.article import ArticleSummary
 from newswatch.aws import keys
+from newswatch.aws.article_store import utc_now
 from newswatch.aws.dynamo import (
     batch_get,
     from_item,
@@ -211,18 +212,23 @@ class StoryRecords:
     def claim(
         self, story_id: str, article: ArticleSummary, reason: WatchlistReason, at: str
     ) -> str:
+        # The index sorts by when the claim was written, not by ``at`` (the article's
+        # ingestion, which a retry reuses minutes or days later): a digest window, read after
+        # it ended, then holds every claim written in it, however late its article's retry.
+        claimed_at = utc_now()
         created = self._put_new(
             {
                 "PK": keys.story_pk(story_id),
                 "SK": keys.alert_sk(reason.watchlist),
                 "GSI1PK": keys.watchlist_stories_pk(reason.watchlist),
-                "GSI1SK": keys.newest_first_sk(at, story_id),
+                "GSI1SK": keys.newest_first_sk(claimed_at, story_id),
                 "story_id": story_id,
                 "watchlist": reason.watchlist,
                 "article_id": article.article_id,
                 "article": article.to_dict(),
                 "reason": reason.to_dict(),
                 "alerted_at": at,
+                "claimed_at": claimed_at,
                 "held": False,
             }
         )

@@ -2,7 +2,8 @@
 
 newswatch local [--port N] [--workers N] [--demo DIR] runs it in the foreground; Ctrl-C or
 SIGTERM stops it within 2 s, even mid-object;
-newswatch local drop FILE... uploads articles into the running stack's bucket.
+newswatch local drop FILE... uploads articles into the running stack's bucket;
+newswatch local digest [--now] [--watchlist NAME] runs the digest function once against it.
 """
 
 from __future__ import annotations
@@ -70,6 +71,32 @@ def register(subparsers: Any) -> None:
     drop.add_argument("files", nargs="+", type=Path, metavar="FILE")
     drop.add_argument("--port", type=int, default=DEFAULT_LOCAL_PORT, help="default %(default)s")
     drop.set_defaults(handler=run_drop)
+
+    digest = actions.add_parser(
+        "digest",
+        help="run the digest function once against the running local stack",
+        description=(
+            "Invoke the template's digest function (functions/digest) in this process against "
+            "the running local stack, as its hourly schedule does, and write what it sends to "
+            "the outbox. Each (watchlist, window) is sent once, so running it again sends "
+            "nothing new."
+        ),
+    )
+    digest.add_argument(
+        "--now",
+        action="store_true",
+        help="treat every watchlist's current window as due, ending now (default: only what "
+        "its schedule makes due)",
+    )
+    digest.add_argument("--watchlist", metavar="NAME", help="only this watchlist's digest")
+    digest.add_argument(
+        "--endpoint-url",
+        default=f"http://127.0.0.1:{DEFAULT_LOCAL_PORT}",
+        help="the running local stack (default %(default)s)",
+    )
+    digest.add_argument("--template", type=Path, help="default: the nearest template.yaml")
+    digest.add_argument("--outbox", type=Path, default=Path("outbox"), help="default %(default)s")
+    digest.set_defaults(handler=run_digest)
 
 
 def run_local(args: argparse.Namespace) -> int:
@@ -148,3 +175,19 @@ def run_drop(args: argparse.Namespace) -> int:
     for path, key in drop_files(stack, args.files):
         print(f"{path} -> s3://{stack.bucket}/{key}")
     return 0
+
+
+def run_digest(args: argparse.Namespace) -> int:
+    from newswatch.local.console import scheduled_lines
+    from newswatch.local.runner import run_scheduled_at
+    from newswatch.local.template import find_template
+
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    event: dict[str, Any] = {"now": True} if args.now else {}
+    if args.watchlist:
+        event["watchlist"] = args.watchlist
+    template_path = (args.template or find_template()).resolve()
+    runs = run_scheduled_at(template_path, args.endpoint_url, event, args.outbox)
+    for line in scheduled_lines(runs):
+        print(line)
+    return 1 if any(run.error for run in runs) else 0

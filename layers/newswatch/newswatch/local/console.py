@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from newswatch.aws.article_store import ArticleStore
@@ -12,7 +13,7 @@ from newswatch.aws.story_store import StoryRecords
 from newswatch.errors import NewswatchError
 from newswatch.events import ObjectRef
 from newswatch.local.outbox import DeliveredAlert
-from newswatch.local.runner import Dispatcher, LocalStack, drop_files
+from newswatch.local.runner import Dispatcher, LocalStack, ScheduledRun, drop_files
 from newswatch.untrusted import clean_line
 
 Echo = Callable[[str], None]
@@ -77,9 +78,15 @@ def serve(local: LocalStack, echo: Echo = print, *, workers: int = 1) -> None:
     (Ctrl-C, or SIGTERM made a KeyboardInterrupt); stops the workers before returning."""
     store, stories = local.stack.article_store(), local.stack.story_records()
     dead_letters = local.dead_letters()
+    next_digest = local.next_scheduled_run(datetime.now(UTC))
     dispatcher = Dispatcher(local, workers=workers).start()
     try:
         while True:
+            # The digest function's schedule, as EventBridge Scheduler would keep it.
+            if next_digest is not None and datetime.now(UTC) >= next_digest:
+                for line in scheduled_lines(local.run_scheduled()):
+                    echo(line)
+                next_digest = local.next_scheduled_run(datetime.now(UTC))
             result = dispatcher.next_result(timeout=_DEAD_LETTER_CHECK_SECONDS)
             if result is not None:
                 for ref in result.succeeded:
@@ -142,6 +149,12 @@ def run_demo(
                 echo("  " + dead_letter_notice(local, dead))
         else:
             echo("  not announced: the bucket notifies the queue only of " + local.announced)
+    # The digest the demo's editor takes daily, sent now (as `newswatch local digest --now`).
+    echo("\ndigests, sent now (newswatch local digest --now):")
+    runs = local.run_scheduled({"now": True})
+    for line in scheduled_lines(runs):
+        echo(line)
+    alerts.extend(alert for run in runs for alert in run.alerts)
     if alerts:
         echo(f"\n{len(alerts)} message(s) delivered; each subscriber's inbox:")
         for recipient in sorted({alert.recipient for alert in alerts}):
@@ -149,4 +162,33 @@ def run_demo(
             echo(f"  {clean_line(recipient)}: {len(mine)} message(s) in {mine[0].path.parent}/")
             for alert in mine:
                 echo(f"    {alert.kind:<7} {alert.subject}")
+    for alert in alerts:
+        if alert.kind == "digest" and alert.protocol == "email":
+            echo(f"\n{clean_line(alert.recipient)}'s digest ({alert.path}):")
+            for line in alert.text.splitlines():
+                indent = " " * (len(line) - len(line.lstrip(" ")))
+                echo(f"  | {indent}{clean_line(line)}")
+            break
     return 1 if pending else 0
+
+
+def scheduled_lines(runs: Iterable[ScheduledRun]) -> list[str]:
+    """What each run of the digest function sent (empty windows say nothing), or its error."""
+    lines = []
+    for run in runs:
+        if run.error is not None:
+            lines.append(f"  {run.function} failed: {clean_line(run.error)}")
+            continue
+        for digest in (run.response or {}).get("digests", []):
+            if not digest.get("digest") and not digest.get("held"):
+                continue
+            start, end = digest["window"]
+            count = digest["stories"]
+            lines.append(
+                f"  digest     {clean_line(digest['watchlist'])}: {count} "
+                f"stor{'y' if count == 1 else 'ies'} from {start} to {end}, "
+                f"{digest['held_stories']} held by storm control"
+            )
+        for alert in run.alerts:
+            lines.append(f"    to       {clean_line(alert.recipient)} ({alert.path})")
+    return lines or ["  no digest due: nothing new since the last one"]

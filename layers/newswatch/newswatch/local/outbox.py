@@ -56,6 +56,10 @@ class Outbox:
         self._sns = sns
         self._seen: set[str] = set()
 
+    def skip_published(self) -> None:
+        """Treat every message published so far as collected (another process wrote them)."""
+        self._seen.update(sent[0] for sent in self._published())
+
     def collect(self) -> list[DeliveredAlert]:
         """The deliveries of the messages published since the last call."""
         new = [sent for sent in self._published() if sent[0] not in self._seen]
@@ -120,11 +124,17 @@ class Outbox:
         article_id = _article_id(str(texts.get("default", "")))
         folder = self._directory / _UNSAFE_FILENAME.sub("_", subscriber.endpoint.split(":")[-1])
         folder.mkdir(parents=True, exist_ok=True)
-        number = len(list(folder.iterdir())) + 1
         suffix = {"email": "email.txt", "sms": "sms.txt"}.get(protocol, "json")
-        path = folder / f"{number:04d}-{kind}-{message_id[:8]}.{suffix}"
-        body = f"Subject: {subject}\n\n{text}\n" if protocol == "email" else f"{text}\n"
-        path.write_text(body, encoding="utf-8")
+        # A message another process (`newswatch local digest`) wrote already is not written
+        # twice.
+        written = sorted(folder.glob(f"*-{kind}-{message_id[:8]}.{suffix}"))
+        if written:
+            path = written[0]
+        else:
+            number = len(list(folder.iterdir())) + 1
+            path = folder / f"{number:04d}-{kind}-{message_id[:8]}.{suffix}"
+            body = f"Subject: {subject}\n\n{text}\n" if protocol == "email" else f"{text}\n"
+            path.write_text(body, encoding="utf-8")
         return DeliveredAlert(
             message_id=message_id,
             recipient=subscriber.endpoint,

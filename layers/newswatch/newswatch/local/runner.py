@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import queue
+import re
 import socket
 import sys
 import threading
@@ -32,6 +33,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -115,6 +117,108 @@ def ingest_function(template: LocalTemplate, template_dir: Path) -> IngestFuncti
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduledFunction:
+    """A function of the template on an EventBridge Scheduler schedule (the digest function),
+    which the local stack invokes at the schedule's times as Scheduler would."""
+
+    logical_id: str
+    name: str
+    handler_file: Path
+    handler_name: str
+    environment: dict[str, str]
+    timeout_seconds: int
+    memory_mb: int
+    schedule: LocalSchedule
+
+
+@dataclass(frozen=True, slots=True)
+class LocalSchedule:
+    """``cron(M * * * ? *)`` (minute M of every hour) or ``rate(N minutes|hours)``: the forms a
+    local stack can keep; anything else stops it rather than running on another timetable."""
+
+    period: timedelta
+    offset: timedelta
+
+    @classmethod
+    def parse(cls, expression: str) -> LocalSchedule:
+        hourly = _HOURLY_CRON.fullmatch(expression.strip())
+        if hourly:
+            return cls(period=timedelta(hours=1), offset=timedelta(minutes=int(hourly[1])))
+        rate = _RATE.fullmatch(expression.strip())
+        if rate and int(rate[1]) > 0:
+            unit = "minutes" if rate[2].startswith("minute") else "hours"
+            return cls(period=timedelta(**{unit: int(rate[1])}), offset=timedelta(0))
+        raise TemplateError(
+            f"the local stack runs schedules of the forms cron(M * * * ? *) and rate(N minutes|"
+            f"hours) only, not {expression!r}: teach newswatch/local/runner.py this one"
+        )
+
+    def next_after(self, moment: datetime) -> datetime:
+        """The first scheduled time after ``moment`` (periods counted from midnight UTC)."""
+        midnight = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        elapsed = moment - midnight - self.offset
+        return midnight + self.offset + (elapsed // self.period + 1) * self.period
+
+
+_HOURLY_CRON = re.compile(r"cron\(([0-5]?\d) \* \* \* \? \*\)")
+_RATE = re.compile(r"rate\((\d+) (minutes?|hours?)\)")
+
+
+def scheduled_functions(template: LocalTemplate, template_dir: Path) -> list[ScheduledFunction]:
+    """The functions of the template with a ScheduleV2 event, each with its schedule."""
+    found = []
+    for function in template.resources("AWS::Serverless::Function"):
+        for event in (function.properties.get("Events") or {}).values():
+            if event.get("Type") != "ScheduleV2":
+                continue
+            properties = function.properties
+            module_name, handler_name = str(properties["Handler"]).rsplit(".", 1)
+            found.append(
+                ScheduledFunction(
+                    logical_id=function.logical_id,
+                    name=function.physical_name,
+                    handler_file=template_dir / str(properties["CodeUri"]) / f"{module_name}.py",
+                    handler_name=handler_name,
+                    environment={
+                        name: str(value)
+                        for name, value in (properties.get("Environment") or {})
+                        .get("Variables", {})
+                        .items()
+                    },
+                    timeout_seconds=int(properties.get("Timeout", 3)),
+                    memory_mb=int(properties.get("MemorySize", 128)),
+                    schedule=LocalSchedule.parse(str(event["Properties"]["ScheduleExpression"])),
+                )
+            )
+    return found
+
+
+def shared_environment(functions: Iterable[IngestFunction | ScheduledFunction]) -> dict[str, str]:
+    """The environment of all ``functions`` in one process: refused when two give one variable
+    different values (each Lambda has its own; a local process has one)."""
+    merged: dict[str, str] = {}
+    for function in functions:
+        for name, value in function.environment.items():
+            if merged.setdefault(name, value) != value:
+                raise TemplateError(
+                    f"{function.logical_id} sets {name}={value!r}, another function "
+                    f"{merged[name]!r}: the local stack runs them in one process, so give the "
+                    "variable a name of its own"
+                )
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRun:
+    """One invocation of a scheduled function: its response (or error) and what it sent."""
+
+    function: str
+    response: Any
+    error: str | None
+    alerts: list[DeliveredAlert]
+
+
 def announced_key_filters(template: LocalTemplate, queue_arn: str) -> list[tuple[str, str]]:
     """(prefix, suffix) of each notification that the template's buckets send to the queue."""
     filters = []
@@ -183,6 +287,8 @@ class LocalStack:
         self._saved_environment: dict[str, str | None] = {}
         self._stack: Stack | None = None
         self._function: IngestFunction | None = None
+        self._scheduled: list[ScheduledFunction] = []
+        self._scheduled_handlers: dict[str, Handler] = {}
         self._handlers: dict[int, Handler] = {}
         self._handlers_lock = threading.Lock()
         self._outbox: Outbox | None = None
@@ -233,12 +339,15 @@ class LocalStack:
             # Read back the way every other command will find it.
             self._stack = resolve_stack(endpoint_url=self.endpoint_url)
             self._function = function
-            self._set_environment(function)
+            self._scheduled = scheduled_functions(template, self.template_path.parent)
+            self._set_environment(function, self._scheduled)
             self._output = _HandlerOutput.install()
+            self._handlers = {0: _load_handler(function, worker=0)}
+            # After the first handler: Powertools' Logger of a later copy (another worker, the
+            # digest function) takes the service logger's first handler as its own.
             self._failure_log = _RecordFailureLog.attach(
                 function.environment.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
             )
-            self._handlers = {0: _load_handler(function, worker=0)}
             self._outbox = Outbox(
                 self.endpoint_url, self._stack.topic_arn, self.outbox_dir, self._stack.sns()
             )
@@ -351,6 +460,38 @@ class LocalStack:
         )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"])
 
+    def next_scheduled_run(self, after: datetime) -> datetime | None:
+        """When a scheduled function (the digest) next runs after ``after``; ``None`` if the
+        template has none."""
+        return min((f.schedule.next_after(after) for f in self._scheduled), default=None)
+
+    def run_scheduled(self, event: dict[str, Any] | None = None) -> list[ScheduledRun]:
+        """Invoke every scheduled function once, with ``event`` (Scheduler sends ``{}``), and
+        collect what it sent. An error is reported, not raised: Scheduler would retry, and the
+        next run sends what this one left."""
+        if self._outbox is None:
+            raise NewswatchError("the local stack is not started")
+        runs = []
+        for function in self._scheduled:
+            with self._handlers_lock:
+                if function.logical_id not in self._scheduled_handlers:
+                    self._scheduled_handlers[function.logical_id] = _load_handler(
+                        function, worker=0
+                    )
+                handler = self._scheduled_handlers[function.logical_id]
+            response, error = None, None
+            try:
+                response = handler(dict(event or {}), self._context_of(function))
+            except Exception as failure:
+                error = _one_line(failure)
+            with self._outbox_lock:
+                alerts = self._outbox.collect()
+            runs.append(ScheduledRun(function.logical_id, response, error, alerts))
+        return runs
+
+    def _context_of(self, function: IngestFunction | ScheduledFunction) -> LocalLambdaContext:
+        return lambda_context(function, self.stack.region)
+
     def invoke(self, event: dict[str, Any], *, worker: int = 0) -> Any:
         """Call ``worker``'s handler with ``event`` and a Lambda-like context; returns its
         response."""
@@ -358,15 +499,7 @@ class LocalStack:
         if function is None:
             raise NewswatchError("the local stack is not started")
         handler = self._handler_of(worker)
-        context = LocalLambdaContext(
-            function_name=function.name,
-            memory_limit_in_mb=function.memory_mb,
-            invoked_function_arn=(
-                f"arn:aws:lambda:{self.stack.region}:{LOCAL_ACCOUNT_ID}:function:{function.name}"
-            ),
-            timeout_seconds=function.timeout_seconds,
-        )
-        return handler(event, context)
+        return handler(event, self._context_of(function))
 
     def _handler_of(self, worker: int) -> Handler:
         """``worker``'s own copy of the handler module, loaded on its first batch (a cold
@@ -441,14 +574,12 @@ class LocalStack:
             "awsRegion": self.stack.region,
         }
 
-    def _set_environment(self, function: IngestFunction) -> None:
+    def _set_environment(
+        self, function: IngestFunction, scheduled: Iterable[ScheduledFunction] = ()
+    ) -> None:
         environment = {
-            **function.environment,
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_DEFAULT_REGION": self.stack.region,
-            "AWS_REGION": self.stack.region,
-            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
-            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
+            **shared_environment([function, *scheduled]),
+            **local_aws_environment(self.endpoint_url, self.stack.region),
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
         }
         for name, value in environment.items():
@@ -457,6 +588,27 @@ class LocalStack:
         # A developer's session token would not belong to the local keys.
         token = os.environ.pop("AWS_SESSION_TOKEN", None)
         self._saved_environment.setdefault("AWS_SESSION_TOKEN", token)
+
+
+def lambda_context(function: IngestFunction | ScheduledFunction, region: str) -> LocalLambdaContext:
+    """A fresh Lambda-like context for one invocation of ``function``."""
+    return LocalLambdaContext(
+        function_name=function.name,
+        memory_limit_in_mb=function.memory_mb,
+        invoked_function_arn=f"arn:aws:lambda:{region}:{LOCAL_ACCOUNT_ID}:function:{function.name}",
+        timeout_seconds=function.timeout_seconds,
+    )
+
+
+def local_aws_environment(endpoint_url: str, region: str) -> dict[str, str]:
+    """What points a handler's boto3 clients at the local stack, with its fixed credentials."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
+    }
 
 
 class _HandlerOutput(io.TextIOBase):
@@ -638,7 +790,7 @@ def _free_port(port: int) -> int:
         return int(probe.getsockname()[1])
 
 
-def _load_handler(function: IngestFunction, *, worker: int) -> Handler:
+def _load_handler(function: IngestFunction | ScheduledFunction, *, worker: int) -> Handler:
     """Import the handler module from its file, afresh (so its module-level clients bind to
     this stack, and each worker has its own, as each Lambda container does), with its
     directory on ``sys.path`` as in Lambda."""
@@ -658,6 +810,43 @@ def _load_handler(function: IngestFunction, *, worker: int) -> Handler:
     if not callable(handler):
         raise TemplateError(f"{function.handler_file} defines no {function.handler_name}()")
     return handler  # type: ignore[no-any-return]
+
+
+def run_scheduled_at(
+    template_path: Path, endpoint_url: str, event: dict[str, Any], outbox_dir: Path
+) -> list[ScheduledRun]:
+    """Invoke the template's scheduled functions once in this process against the local stack
+    running at ``endpoint_url`` (``newswatch local digest``), as ``sam local invoke`` would;
+    the messages they send are written to ``outbox_dir`` like the running stack's."""
+    stack = resolve_stack(endpoint_url=endpoint_url)
+    # As `newswatch local` runs its handlers: warnings only, no metric records on the terminal.
+    template = LocalTemplate(
+        load_template(template_path), endpoint_url=endpoint_url, parameters={"LogLevel": "WARN"}
+    )
+    functions = scheduled_functions(template, template_path.parent)
+    os.environ.update(
+        {
+            **shared_environment(functions),
+            **local_aws_environment(endpoint_url, stack.region),
+        }
+    )
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    outbox = Outbox(endpoint_url, stack.topic_arn, outbox_dir, stack.sns())
+    outbox.skip_published()  # the running stack wrote those
+    runs = []
+    output = _HandlerOutput.install()
+    try:
+        for function in functions:
+            handler = _load_handler(function, worker=0)
+            response, error = None, None
+            try:
+                response = handler(dict(event), lambda_context(function, stack.region))
+            except Exception as failure:
+                error = _one_line(failure)
+            runs.append(ScheduledRun(function.logical_id, response, error, outbox.collect()))
+    finally:
+        output.uninstall()
+    return runs
 
 
 def drop_files(
