@@ -67,24 +67,24 @@ class Settings:
             topic_arn=env["TOPIC_ARN"],
             article_bucket=env["ARTICLE_BUCKET"],
             incoming_prefix=env.get("INCOMING_PREFIX") or DEFAULT_INCOMING_PREFIX,
-            max_object_bytes=_int_setting(
+            max_object_bytes=int_setting(
                 env, "MAX_OBJECT_BYTES", DEFAULT_MAX_OBJECT_BYTES, minimum=1
             ),
             # 0 re-reads the watchlists' version pointer on every article (tests, demos).
-            watchlist_refresh_seconds=_int_setting(
+            watchlist_refresh_seconds=int_setting(
                 env, "WATCHLIST_REFRESH_SECONDS", DEFAULT_WATCHLIST_REFRESH_SECONDS, minimum=0
             ),
-            story_window_days=_int_setting(
+            story_window_days=int_setting(
                 env, "STORY_WINDOW_DAYS", DEFAULT_STORY_WINDOW_DAYS, minimum=1
             ),
-            function_timeout_seconds=_int_setting(
+            function_timeout_seconds=int_setting(
                 env, "FUNCTION_TIMEOUT_SECONDS", DEFAULT_FUNCTION_TIMEOUT_SECONDS, minimum=1
             ),
             watchlists_expected=env.get("WATCHLISTS_EXPECTED", "true").lower() != "false",
         )
 
 
-def _int_setting(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+def int_setting(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
     raw = env.get(name)
     if not raw:
         return default

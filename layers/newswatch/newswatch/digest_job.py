@@ -20,7 +20,7 @@ from newswatch.aws.delivery_ledger import DynamoDeliveryLedger
 from newswatch.aws.digest_store import DynamoDigestState, WatchlistStoryIndex
 from newswatch.aws.sns_publisher import SnsPublisher
 from newswatch.aws.watchlist_store import WatchlistStore
-from newswatch.config import LEASE_MARGIN_SECONDS, ConfigurationError, _int_setting
+from newswatch.config import LEASE_MARGIN_SECONDS, ConfigurationError, int_setting
 from newswatch.errors import NewswatchError
 from newswatch.watchlists import document
 
@@ -62,7 +62,7 @@ class DigestSettings:
             table_name=env["TABLE_NAME"],
             topic_arn=env["TOPIC_ARN"],
             article_bucket=env["ARTICLE_BUCKET"],
-            timeout_seconds=_int_setting(
+            timeout_seconds=int_setting(
                 env, "DIGEST_TIMEOUT_SECONDS", DEFAULT_DIGEST_TIMEOUT_SECONDS, minimum=1
             ),
         )

@@ -203,7 +203,8 @@ def render_digest(
     start, end = window
     period = f"{human_time(start.isoformat())} to {human_time(end.isoformat())}"
     count = len(shown) + more
-    heading = f"{name}: {count} {'story' if count == 1 else 'stories'}"
+    counted = f"{count} {'story' if count == 1 else 'stories'}"
+    heading = f"{name}: {counted}"
     lines = [f"{heading}, {period}", ""]
     for number, entry in enumerate(shown, start=1):
         lines.append(f"{number}. {_title(entry.article.title)}")
@@ -213,12 +214,17 @@ def render_digest(
         lines += [f"   Article: {_link(entry.article.url)}", ""]
     if more:
         lines += [f"... and {more} more (newswatch stories --watchlist {name})", ""]
-    lines.append(_footer((watchlist,), "as a digest" if delivery is Delivery.DIGEST else "held"))
+    how = (
+        "as a digest"
+        if delivery is Delivery.DIGEST
+        else "instantly; these are the stories held back while it alerted too often"
+    )
+    lines.append(_footer((watchlist,), how))
     return OutgoingMessage(
         kind=Kind.DIGEST,
         delivery=delivery,
         watchlists=(watchlist,),
-        subject=subject_line(f"newswatch digest [{name}] {count} stories"),
+        subject=subject_line(f"newswatch digest [{name}] {counted}"),
         default={
             "schema_version": SCHEMA_VERSION,
             "kind": Kind.DIGEST.value,
@@ -237,7 +243,7 @@ def render_digest(
             "more": more,
         },
         email="\n".join(lines) + "\n",
-        sms=sms_line(f"newswatch digest {name}: {count} stories, {period}"),
+        sms=sms_line(f"newswatch digest {name}: {counted}, {period}"),
     )
 
 

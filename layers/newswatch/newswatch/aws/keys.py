@@ -49,7 +49,7 @@ def watchlist_sk(name: str) -> str:
 # --- stories (issue: one alert per story) ----------------------------------------------------
 # ``STORY#<id>`` holds a story: its ``STORY`` item, one ``COPY#<article>`` item per article that
 # carried it, one ``ALERT#<watchlist>`` item per watchlist it alerted for (GSI1: the watchlist's
-# stories, newest first, which digests read) and one ``DELIVERY#<article>`` item per message sent
+# stories, newest first, which digests read) and one ``DELIVERY#<name>`` item per message sent
 # for it. ``BAND#<key>`` items find a story's candidates in one BatchGetItem; they expire with
 # the story window. ``RATE#<watchlist>`` holds storm control's rolling hour; ``DIGEST#<watchlist>``
 # one item per digest window sent.
