@@ -199,21 +199,11 @@ class StoryRecords:
     # --- membership ------------------------------------------------------------------------
 
     def record_copy(self, story_id: str, copy: StoryCopy) -> None:
+        """One transaction puts the copy (unless recorded before) and counts it on the story
+        item, which its first copy creates (``if_not_exists`` keeps the first copy's fields);
+        then the copy's site is counted once. No separate put of the story item: every copy
+        would pay a write for it, and one for its GSI1 entry when new."""
         pk = keys.story_pk(story_id)
-        self._put_new(
-            {
-                "PK": pk,
-                "SK": keys.STORY_SK,
-                "GSI1PK": keys.STORIES_INDEX_PK,
-                "GSI1SK": keys.newest_first_sk(copy.ingested_at, story_id),
-                "story_id": story_id,
-                "first": copy.to_dict(),
-                "first_seen": copy.ingested_at,
-                "copies": 0,
-                "site_count": 0,
-            }
-        )
-        site = copy.site
         try:
             self._dynamodb.transact_write_items(
                 TransactItems=[
@@ -234,17 +224,33 @@ class StoryRecords:
                         "Update": {
                             "TableName": self._table,
                             "Key": key(pk, keys.STORY_SK),
-                            "UpdateExpression": "ADD copies :one",
-                            "ExpressionAttributeValues": to_item({":one": 1}),
+                            "UpdateExpression": (
+                                "SET story_id = :story, #first = if_not_exists(#first, :first),"
+                                " first_seen = if_not_exists(first_seen, :seen),"
+                                " GSI1PK = :listing, GSI1SK = if_not_exists(GSI1SK, :newest)"
+                                " ADD copies :one"
+                            ),
+                            "ExpressionAttributeNames": {"#first": "first"},
+                            "ExpressionAttributeValues": to_item(
+                                {
+                                    ":story": story_id,
+                                    ":first": copy.to_dict(),
+                                    ":seen": copy.ingested_at,
+                                    ":listing": keys.STORIES_INDEX_PK,
+                                    ":newest": keys.newest_first_sk(copy.ingested_at, story_id),
+                                    ":one": 1,
+                                }
+                            ),
                         }
                     },
                 ]
             )
         except ClientError as error:
-            if is_transaction_condition_failure(error):
-                return  # this article was recorded before: membership unchanged
-            raise
-        self._add_site(pk, site)
+            if not is_transaction_condition_failure(error):
+                raise
+            # Recorded before: membership unchanged. The site is counted again all the same
+            # (a no-op when it was), in case the earlier attempt stopped before counting it.
+        self._add_site(pk, copy.site)
 
     def _add_site(self, pk: str, site: str) -> None:
         """Count a site once: the site set grows only with a site not in it yet."""
@@ -253,7 +259,10 @@ class StoryRecords:
                 TableName=self._table,
                 Key=key(pk, keys.STORY_SK),
                 UpdateExpression="ADD sites :site, site_count :one",
-                ConditionExpression="NOT contains(sites, :name) AND site_count < :cap",
+                ConditionExpression=(
+                    "NOT contains(sites, :name)"
+                    " AND (attribute_not_exists(site_count) OR site_count < :cap)"
+                ),
                 ExpressionAttributeValues={
                     ":site": {"SS": [site]},
                     ":name": {"S": site},

@@ -46,7 +46,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, repeat
+from itertools import chain, pairwise, repeat
 
 __all__ = [
     "MIN_CONTAINMENT",
@@ -118,9 +118,10 @@ _UNSPACED_CHARACTER = re.compile(rf"[{_UNSPACED}]")
 _SPACED_WORD = re.compile(r"\w+")  # the same words as _WORD where no unspaced script is
 # Non-ASCII marks of English copy (quotes, dashes, ellipsis, no-break space): all separators.
 _TYPOGRAPHIC_MARKS = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0"
-# Bytes to spaces except ASCII word characters (those of ``\\w`` on ASCII), for bytes.translate.
+# Bytes to spaces except ASCII word characters (those of ``\\w`` on ASCII) and the line feed
+# that separates paragraphs, for bytes.translate.
 _ASCII_SEPARATORS = bytes(
-    code if chr(code).isascii() and (chr(code).isalnum() or chr(code) == "_") else 0x20
+    code if chr(code).isascii() and (chr(code).isalnum() or chr(code) in "_\n") else 0x20
     for code in range(256)
 )
 
@@ -210,7 +211,7 @@ def fingerprint(text: str) -> Fingerprint | None:
     Linear in the text, and bounded: only the first ``MAX_WORDS`` words are read.
     """
     paragraphs = _paragraph_words(text)
-    words = [word for paragraph in paragraphs for word in paragraph]
+    words = list(chain.from_iterable(paragraphs))
     if len(words) < MIN_WORDS:
         return None
     hashes = shingle_hashes(words)
@@ -296,10 +297,8 @@ def _paragraph_words(text: str) -> list[list[bytes]]:
         if mark in plain:
             plain = plain.replace(mark, " ")
     if plain.isascii():
-        split = (
-            paragraph.translate(_ASCII_SEPARATORS).split()
-            for paragraph in plain.encode().lower().split(b"\n\n")
-        )
+        separated = plain.encode().lower().translate(_ASCII_SEPARATORS)
+        split = (paragraph.split() for paragraph in separated.split(b"\n\n"))
     else:
         normalised = _normalise(text)
         pattern = _WORD if _UNSPACED_CHARACTER.search(normalised) else _SPACED_WORD
