@@ -1,17 +1,23 @@
 """Stories in the single table: band entries, story records, copies and (story, watchlist) claims.
 
-Key layout in :mod:`newswatch.aws.keys`. Write units per matched article, at most: one per band
-entry it claims (each under 1 KB: the fingerprint is about 650 bytes), two for the copy (a
-transaction of the copy item and the story's counters costs double), one for the story item
-when new, and one per watchlist claim. Reads: one BatchGetItem for all band entries.
+Key layout in :mod:`newswatch.aws.keys`. Write units per matched article (benchmarks/stories.py
+measures them: 15 for a new story, 7 to 14 for a copy): one per band entry it claims
+(each under 1 KB: the fingerprint is at most 668 bytes; a copy claims only the bands no story
+holds yet), four for the copy (a transaction of the copy item and the story item's counters
+costs double) and one for the story's GSI1 entry, two for counting a new site (the story item
+and its GSI1 entry; one for the refused write of a known site), and two per watchlist claim
+(item and GSI1 entry; one for a copy's refused claim). Reads: one BatchGetItem for all band
+entries.
 
 The read side (``newswatch stories``, ``newswatch story``): a story's partition holds its story
 item, copies, claims and deliveries, so :meth:`StoryRecords.detail` is one Query. Story items
 carry ``GSI1PK=STORIES`` and ``GSI1SK=<first seen>#<id>``, so the newest-first listing is one
-Query of GSI1. The trade-off: every new story writes its index entry under that one partition
-key, and a partition takes about 1,000 writes per second. Stories are made only for matched
-articles (a story's first copy), orders of magnitude below that; past it, the key would be
-sharded by day (``STORIES#<date>``) and the listing would read the newest days in turn.
+Query of GSI1. The trade-off: every story item lives under that one index partition key, and
+each matched article's copy rewrites its story's entry there (up to two index writes per
+matched article), while one partition takes about 1,000 writes per second, so about 500 matched
+articles per second; a throttled index slows the table's writes too. Matched articles are a
+small share of all articles, far below that; past it, the key would be sharded (``STORIES#<day>``
+or ``STORIES#<n>``) and the listing would merge the newest shards.
 """
 
 from __future__ import annotations
