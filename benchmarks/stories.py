@@ -9,27 +9,62 @@ earlier articles that share one of its band keys, and joins the first whose ``sa
 holds. Every pair is also judged directly, which shows the decision's margin apart from the
 band lookup. The signature's time is set against the extraction's, page by page in turns and
 each page's fastest run, since the machine is shared.
+
+DynamoDB cost per matched article, for the cost model: every page of a set goes, in order,
+through the real story store (boto3 against moto's in-process DynamoDB, the table with its
+GSI1) as the pipeline sends a matched article: ``assign_story`` on :class:`StoryBands`, then
+``record_copy`` and one watchlist claim on :class:`StoryRecords`. A botocore event hook counts
+each call, and its write units as DynamoDB bills them: per item written, the larger of its size
+before and after, in 1 KB units (at least one), a failed conditional write included, twice in a
+transaction, and once more (at the standard rate) for the GSI1 entry of an item with GSI1 keys
+that the write changed (the index projects every attribute, so any change rewrites it). moto
+reports a fixed ConsumedCapacity, so the sizes are read back (by an uncounted client).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+import boto3
+from moto import mock_aws
+from newswatch.alerting.model import WatchlistReason
+from newswatch.article import ArticleSummary
+from newswatch.aws.story_store import StoryBands, StoryRecords
 from newswatch.extraction import extract_article
 from newswatch.stories import Fingerprint, fingerprint, same_story
-from newswatch.stories.fingerprint import containment, head_overlap, lead_overlap
+from newswatch.stories.assign import assign_story, story_id_for
+from newswatch.stories.fingerprint import (
+    BODY_BANDS,
+    OPENING_PARAGRAPHS,
+    containment,
+    head_overlap,
+    lead_overlap,
+)
+from newswatch.stories.membership import StoryCopy
 
 from benchmarks.aeb import aeb_dir, load_pages
+from benchmarks.results import goal
 
 LABELLED_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "stories"
 ROUNDS = 5
+SIGNATURE_BUDGET = 0.10  # issue 7: the signature costs at most 10% of the article's extraction
+TABLE = "newswatch-bench-stories"
+REGION = "us-east-1"
+WRITE_UNIT_BYTES = 1024
+WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+# The design's bound on assign_story's calls, whatever the number of stored articles: one
+# BatchGetItem, then per band key at most a conditional PutItem and, when it lost, a GetItem.
+MAX_ASSIGN_CALLS = 1 + 2 * (OPENING_PARAGRAPHS + BODY_BANDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +210,190 @@ def signature_cost(pages: Sequence[StoryPage]) -> tuple[float, float]:
     return extraction, signing
 
 
+def _value_bytes(value: Mapping[str, Any]) -> int:
+    """The billed size of one attribute value (wire format), as DynamoDB documents it."""
+    ((kind, data),) = value.items()
+    if kind == "S":
+        return len(str(data).encode())
+    if kind == "N":
+        return len(str(data).lstrip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(data)
+    if kind in {"BOOL", "NULL"}:
+        return 1
+    if kind in {"SS", "NS", "BS"}:
+        return sum(_value_bytes({kind[0]: element}) for element in data)
+    if kind == "M":
+        return 3 + sum(len(name.encode()) + _value_bytes(v) + 1 for name, v in data.items())
+    return 3 + sum(_value_bytes(element) + 1 for element in data)  # L
+
+
+def item_bytes(item: Mapping[str, Any] | None) -> int:
+    """The billed size of an item: its attribute names and values."""
+    if not item:
+        return 0
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+@dataclass
+class DynamoCount:
+    """DynamoDB calls (by operation), write units and strongly consistent read units."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    write_units: int = 0
+    read_units: int = 0
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+
+class DynamoMeter:
+    """Counts a boto3 DynamoDB client's calls and the units they bill, by botocore hooks.
+
+    Before a write it reads (with its own, unhooked client) the size of every item the write
+    touches, and again after it; the larger size is billed (DynamoDB's rule for updates).
+    """
+
+    def __init__(self, counted: Any, reader: Any) -> None:
+        self.count = DynamoCount()
+        self._reader = reader
+        self._before: list[tuple[dict[str, Any], dict[str, Any], int]] = []
+        counted.meta.events.register("provide-client-params.dynamodb", self._on_params)
+        counted.meta.events.register("after-call.dynamodb", self._on_done)
+
+    def _on_params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        operation = model.name
+        self.count.calls[operation] += 1
+        self._before = [
+            (item_key, self._item(item_key), factor)
+            for item_key, factor in _touched(operation, params)
+        ]
+        if operation == "GetItem":
+            self.count.read_units += 1  # every item here is under 4 KB, read consistently
+        elif operation == "BatchGetItem":
+            self.count.read_units += sum(len(r["Keys"]) for r in params["RequestItems"].values())
+
+    def _on_done(self, **_: Any) -> None:
+        for item_key, before, factor in self._before:
+            after = self._item(item_key)
+            size = max(item_bytes(before), item_bytes(after))
+            units = max(1, math.ceil(size / WRITE_UNIT_BYTES))
+            indexed = before != after and ("GSI1PK" in before or "GSI1PK" in after)
+            self.count.write_units += factor * units + (units if indexed else 0)
+        self._before = []
+
+    def _item(self, item_key: dict[str, Any]) -> dict[str, Any]:
+        found = self._reader.get_item(TableName=TABLE, Key=item_key, ConsistentRead=True)
+        item: dict[str, Any] = found.get("Item", {})
+        return item
+
+
+def _touched(operation: str, params: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], int]]:
+    """The keys of the items a write touches, with its billing factor (2 in a transaction)."""
+    if operation in WRITES:
+        source = params.get("Item") or params.get("Key") or {}
+        yield {"PK": source["PK"], "SK": source["SK"]}, 1
+    elif operation == "TransactWriteItems":
+        for entry in params["TransactItems"]:
+            ((_, request),) = entry.items()
+            source = request.get("Item") or request.get("Key")
+            yield {"PK": source["PK"], "SK": source["SK"]}, 2
+    elif operation == "BatchWriteItem":
+        for requests in params["RequestItems"].values():
+            for entry in requests:
+                ((_, request),) = entry.items()
+                source = request.get("Item") or request.get("Key")
+                yield {"PK": source["PK"], "SK": source["SK"]}, 1
+
+
+@contextmanager
+def story_table() -> Iterator[tuple[Any, Any]]:
+    """moto's DynamoDB with the stack's table (PK/SK and GSI1); a client to count, one to read."""
+    with mock_aws():
+        counted = boto3.client("dynamodb", region_name=REGION)
+        reader = boto3.client("dynamodb", region_name=REGION)
+        counted.create_table(
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": "S"}
+                for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+            ],
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "GSI1",
+                    "KeySchema": [
+                        {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                        {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+        yield counted, reader
+
+
+def _difference(after: DynamoCount, before: DynamoCount) -> DynamoCount:
+    return DynamoCount(
+        after.calls - before.calls,
+        after.write_units - before.write_units,
+        after.read_units - before.read_units,
+    )
+
+
+def _copy(count: DynamoCount) -> DynamoCount:
+    return DynamoCount(Counter(count.calls), count.write_units, count.read_units)
+
+
+def dynamodb_cost(pages: Sequence[StoryPage]) -> dict[str, Any]:
+    """Calls and units per matched article: story assignment alone, and the whole story path
+    (assignment, the copy recorded on its story, one watchlist claim)."""
+    assignment: list[DynamoCount] = []
+    path: list[DynamoCount] = []
+    with story_table() as (counted, reader):
+        meter = DynamoMeter(counted, reader)
+        bands = StoryBands(counted, table_name=TABLE)
+        records = StoryRecords(counted, table_name=TABLE)
+        for number, page in enumerate(pages):
+            article = extract_article(page.html)
+            article_id = f"bench{number:04d}"
+            print_ = fingerprint(article.text)
+            start = _copy(meter.count)
+            if print_ is None:
+                story_id = story_id_for(article_id)
+            else:
+                story_id = assign_story(bands, article_id, print_, time.time())
+            assigned = _copy(meter.count)
+            summary = ArticleSummary.of(article_id, article, f"s3://bench/{page.name}")
+            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            records.record_copy(story_id, StoryCopy(summary, at))
+            records.claim(story_id, summary, WatchlistReason("bench"), at)
+            assignment.append(_difference(assigned, start))
+            path.append(_difference(meter.count, start))
+    return {
+        "assign_calls_mean": _mean(c.total_calls for c in assignment),
+        "assign_calls_max": max(c.total_calls for c in assignment),
+        "assign_write_units_mean": _mean(c.write_units for c in assignment),
+        "assign_write_units_max": max(c.write_units for c in assignment),
+        "assign_read_units_mean": _mean(c.read_units for c in assignment),
+        "story_path_calls_mean": _mean(c.total_calls for c in path),
+        "story_path_calls_max": max(c.total_calls for c in path),
+        "story_path_write_units_mean": _mean(c.write_units for c in path),
+        "story_path_write_units_max": max(c.write_units for c in path),
+        "calls_by_operation": dict(sum((c.calls for c in path), Counter())),
+    }
+
+
+def _mean(values: Iterator[int] | Sequence[int]) -> float:
+    listed = list(values)
+    return sum(listed) / len(listed) if listed else 0.0
+
+
 def measure(name: str, pages: Sequence[StoryPage]) -> dict[str, Any]:
     """The figures of one set."""
     signed = sign(pages)
@@ -200,6 +419,7 @@ def measure(name: str, pages: Sequence[StoryPage]) -> dict[str, Any]:
         "signature_share": signing / extraction if extraction else 0.0,
         "max_bytes": max(sizes, default=0),
         "band_keys_per_page": sum(keys) / len(keys) if keys else 0.0,
+        "dynamodb": dynamodb_cost(pages),
     }
 
 
@@ -222,6 +442,57 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def format_dynamodb(rows: Sequence[dict[str, Any]]) -> str:
+    header = (
+        f"{'set':<10} {'assign calls':>12} {'max':>4} {'assign WCU':>10} {'max':>4} "
+        f"{'assign RCU':>10} {'path calls':>10} {'max':>4} {'path WCU':>8} {'max':>4}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        cost = row["dynamodb"]
+        lines.append(
+            f"{row['set']:<10} {cost['assign_calls_mean']:>12.2f} {cost['assign_calls_max']:>4} "
+            f"{cost['assign_write_units_mean']:>10.2f} {cost['assign_write_units_max']:>4} "
+            f"{cost['assign_read_units_mean']:>10.2f} {cost['story_path_calls_mean']:>10.2f} "
+            f"{cost['story_path_calls_max']:>4} {cost['story_path_write_units_mean']:>8.2f} "
+            f"{cost['story_path_write_units_max']:>4}"
+        )
+    return "\n".join(lines)
+
+
+def goals(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue 7's goals, per set."""
+    found = []
+    for row in rows:
+        name = row["set"]
+        found.append(
+            goal(f"{name}: 0 false merges", str(row["false_merges"]), row["false_merges"] == 0)
+        )
+        if name == "labelled":
+            found.append(
+                goal(
+                    "labelled: no missed copy", str(row["missed_merges"]), not row["missed_merges"]
+                )
+            )
+        share = row["signature_share"]
+        found.append(
+            goal(
+                f"{name}: signature <= {SIGNATURE_BUDGET:.0%} of extraction",
+                f"{share:.1%}",
+                share <= SIGNATURE_BUDGET,
+            )
+        )
+        calls = row["dynamodb"]["assign_calls_max"]
+        found.append(
+            goal(
+                f"{name}: story assignment <= {MAX_ASSIGN_CALLS} DynamoDB calls per article",
+                f"max {calls}, mean {row['dynamodb']['assign_calls_mean']:.2f}",
+                calls <= MAX_ASSIGN_CALLS,
+            )
+        )
+    return found
+
+
 def main() -> dict[str, Any]:
     """Print the story-merging table for the labelled set and aeb-dev; return its figures."""
     rows = [measure("labelled", load_labelled())]
@@ -238,7 +509,12 @@ def main() -> dict[str, Any]:
             print(f"  {row['set']}: missed a copy: {name}")
         for first, second in row["false"]:
             print(f"  {row['set']}: FALSE MERGE: {first} with {second}")
-    return {row["set"]: row for row in rows}
+    print("\nDynamoDB per matched article (boto3 on moto, counted by a botocore hook). 'assign':")
+    print("assign_story's band lookup and claims; 'path': also the copy on its story and one")
+    print("watchlist claim. WCU as billed: larger item size in 1 KB units, x2 in a transaction,")
+    print("plus the GSI1 entry's write; failed conditional writes included.")
+    print(format_dynamodb(rows))
+    return {**{row["set"]: row for row in rows}, "goals": goals(rows)}
 
 
 if __name__ == "__main__":

@@ -117,3 +117,40 @@ def test_a_descending_sample_is_refused() -> None:
     data[-8:] = data[-4:] + data[-8:-4]
     with pytest.raises(ValueError, match="ascending"):
         Fingerprint.from_bytes(bytes(data))
+
+
+def test_a_version_1_fingerprint_still_reads_and_compares() -> None:
+    """Band entries written before opening keys live out their window: they must still decide."""
+    current = fingerprint(reference_text())
+    assert current is not None
+    head, sample = current.head, current.sample
+    version_1 = (
+        bytes([1, current.lead_size, len(head)])
+        + b"".join(value.to_bytes(2, "big") for value in head)
+        + b"".join(value.to_bytes(4, "big") for value in sample)
+    )
+    restored = Fingerprint.from_bytes(version_1)
+    assert restored.openings == ()
+    assert same_story(restored, current)
+
+
+def test_typographic_marks_and_other_scripts_split_words_alike() -> None:
+    """One wire text through two CMSs: straight or curly quotes, dashes, guillemets."""
+    words = " ".join(f"w{index}" for index in range(60))
+    straight = f'"Talks failed," she said - {words}... and "no" was the answer.'
+    curly = f"“Talks failed,” she said — {words}… and “no” was the answer."
+    guillemets = f"«Talks failed,» she said — {words}… and «no» was the answer."
+    prints = [fingerprint(text) for text in (straight, curly, guillemets)]
+    assert prints[0] is not None
+    assert prints[0] == prints[1] == prints[2]
+
+
+def test_an_opening_paragraph_gives_one_key_wherever_it_stands() -> None:
+    """A copy under an added paragraph still meets the original under an opening key."""
+    original = long_text(200)
+    note = "Editor's note: this newsroom is funded by readers like you and free to read for all."
+    copy = f"{note}\n\n{original}"
+    a, b = fingerprint(original), fingerprint(copy)
+    assert a is not None and b is not None
+    shared = set(a.band_keys()) & set(b.band_keys())
+    assert any(key.startswith("p") for key in shared)

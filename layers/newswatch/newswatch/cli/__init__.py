@@ -17,7 +17,15 @@ from typing import Any
 from newswatch.errors import NewswatchError
 
 # The modules that make up the CLI, in the order `newswatch --help` lists them.
-COMMAND_MODULES = ("extract", "match", "watchlists", "local", "rejections", "subscriptions")
+COMMAND_MODULES = (
+    "extract",
+    "match",
+    "watchlists",
+    "local",
+    "rejections",
+    "subscriptions",
+    "stories",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
