@@ -53,6 +53,7 @@ from newswatch.aws.sns_publisher import SnsPublisher
 from newswatch.aws.story_store import StoryBands, StoryRecords
 from newswatch.aws.watchlist_store import WatchlistStore
 from newswatch.config import Settings
+from newswatch.deadline import Deadline
 from newswatch.errors import Rejection
 from newswatch.events import ObjectRef
 from newswatch.extraction import extract_article
@@ -178,11 +179,14 @@ class IngestPipeline:
             logger.info("%s: stored by an earlier attempt; finishing it", ref.s3_uri)
             return self._finish_earlier(ref, earlier)
         try:
+            # Past it, the object is a stored too-slow rejection: as slow on every retry.
+            deadline = Deadline(self._settings.deadline_seconds)
             fetched = self._reader.read(ref)
             article = extract_article(
                 fetched.body,
                 content_type=fetched.content_type,
                 content_encoding=fetched.content_encoding,
+                deadline=deadline,
             )
         except Rejection as rejection:
             self._articles.put_rejection(ref, rejection)

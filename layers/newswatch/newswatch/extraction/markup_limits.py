@@ -1,0 +1,116 @@
+"""A linear-time pass over a page's text before lxml, for the markup that libxml2 handles badly.
+
+Measured on libxml2 2.14 (``benchmarks/hostile.py``):
+
+- attributes on one element cost the square of their number (40,000: 1.7 s, 80,000: 7 s, a
+  million: many minutes), so an element with more than :data:`MAX_ATTRIBUTES_PER_ELEMENT` is
+  refused (``too-many-attributes``): no real page has one;
+- an attribute value just over libxml2's 10,000,000-character limit sends its error recovery
+  into a 29 s crawl (a data: URI of an inline image is the usual way to get one), and any long
+  value is copied into Python strings by every later look at it. Values longer than
+  :data:`MAX_ATTRIBUTE_VALUE_CHARS` are emptied, and attributes whose *name* is that long are
+  dropped: the page is otherwise a fine article and loses nothing a reader sees;
+- a tag name longer than :data:`MAX_TAG_NAME_CHARS` is no element of any vocabulary: refused
+  (``tag-too-long``) rather than copied into a Python string at every visit of the element.
+
+One compiled regex tokenises just enough of HTML for this: comments (to their end, or the end of
+the page when they never close), the raw text of ``script`` and ``style``, and start tags with
+their quoted values. Every quantifier is possessive, every match consumes what it scanned and a
+failed quote scan can happen only once per quote kind, so the pass is linear in the page's size.
+Only tags longer than :data:`_DETAIL_ABOVE_CHARS` (none on most pages) are looked at attribute by
+attribute.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newswatch.errors import Rejection
+
+# Tuned by benchmarks/hostile.py ("attributes" rows): 1,000 attributes cost libxml2 about 1 ms
+# per element, and a 10 MB page of such elements stays under a second. Real pages stay below 60.
+MAX_ATTRIBUTES_PER_ELEMENT = 1_000
+# Longer values are emptied. Inline images in real pages run to tens of KiB; nothing readable
+# (an alt text, a class list, a meta description) comes close.
+MAX_ATTRIBUTE_VALUE_CHARS = 64 * 1024
+# The longest tag names in use (custom elements included) have a few dozen characters.
+MAX_TAG_NAME_CHARS = 256
+
+# The shortest attribute is two characters (" a"): a shorter tag can break no limit above.
+_DETAIL_ABOVE_CHARS = min(
+    2 * MAX_ATTRIBUTES_PER_ELEMENT, MAX_ATTRIBUTE_VALUE_CHARS, MAX_TAG_NAME_CHARS
+)
+
+_TAG_BODY = r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+"""
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # a comment, to the end of the page if it never closes
+    # script and style: their text is not markup, so nothing in it is counted or stripped.
+    rf"|<(?P<raw>script|style)(?=[\s/>])(?P<raw_attributes>{_TAG_BODY})>?.*?(?:</(?P=raw)|\Z)"
+    rf"|<(?P<name>[A-Za-z][^\s/>]*+)(?P<attributes>{_TAG_BODY})",
+    re.IGNORECASE | re.DOTALL,
+)
+# One attribute inside a start tag: a name, then maybe "=" and a value (quoted or bare).
+_ATTRIBUTE = re.compile(
+    r"""(?P<name>[^\s/>=][^\s/>=]*+)(?:\s*+=\s*+(?P<value>"[^"]*+"|'[^']*+'|[^\s>]++))?+"""
+)
+
+
+def bound_markup(text: str) -> str:
+    """``text`` with over-long attribute values emptied, or a :class:`Rejection` for markup that
+    would make the parser superlinear (``too-many-attributes``, ``tag-too-long``)."""
+    pieces: list[str] = []
+    copied_to = 0
+    for token in _TOKEN.finditer(text):
+        if token.end() - token.start() <= _DETAIL_ABOVE_CHARS:
+            continue
+        group = "raw_attributes" if token.group("raw") else "attributes"
+        if token.group(group) is None:  # a long comment or script text: nothing to check
+            continue
+        name = token.group("raw") or token.group("name")
+        if len(name) > MAX_TAG_NAME_CHARS:
+            raise Rejection(
+                "tag-too-long",
+                f"a tag name of {len(name):,} characters (the cap is {MAX_TAG_NAME_CHARS}); "
+                "no HTML element is named like that",
+            )
+        start, end = token.span(group)
+        bounded = _bound_attributes(text, start, end, _display_name(name))
+        if bounded is not None:
+            pieces += (text[copied_to:start], bounded)
+            copied_to = end
+    if not pieces:
+        return text
+    pieces.append(text[copied_to:])
+    return "".join(pieces)
+
+
+def _bound_attributes(text: str, start: int, end: int, tag: str) -> str | None:
+    """The attributes in ``text[start:end]`` with long values emptied (None if none was long)."""
+    count = 0
+    pieces: list[str] = []
+    copied_to = start
+    for attribute in _ATTRIBUTE.finditer(text, start, end):
+        count += 1
+        if count > MAX_ATTRIBUTES_PER_ELEMENT:
+            raise Rejection(
+                "too-many-attributes",
+                f"a <{tag}> element has more than {MAX_ATTRIBUTES_PER_ELEMENT:,} attributes; "
+                "the HTML parser's time grows with the square of that number",
+            )
+        if len(attribute.group("name")) > MAX_ATTRIBUTE_VALUE_CHARS:
+            pieces.append(text[copied_to : attribute.start()])
+            copied_to = attribute.end()
+            continue
+        value_start, value_end = attribute.span("value")
+        if value_end - value_start > MAX_ATTRIBUTE_VALUE_CHARS:
+            pieces += (text[copied_to:value_start], '""')
+            copied_to = value_end
+    if not pieces:
+        return None
+    pieces.append(text[copied_to:end])
+    return "".join(pieces)
+
+
+def _display_name(name: str) -> str:
+    """A tag name short enough to quote in a rejection's detail (page text, so kept tame)."""
+    return name[:40] if name.isascii() and name.isprintable() else "?"
