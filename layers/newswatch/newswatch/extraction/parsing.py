@@ -36,6 +36,8 @@ _COUNT_ABOVE_CHARS = 3 * MAX_ELEMENTS
 # lxml refuses str input that carries an encoding declaration: the text is decoded already,
 # so the declaration is moot and dropped.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,500}\?>")
+# A feed's root element: RSS, Atom or RSS 1.0 (RDF). A feed lists articles; it is none.
+_FEED_ROOT = re.compile(r"\s*<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 
 
 def _new_parser() -> lxml.html.HTMLParser:
@@ -64,6 +66,8 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
         text = text[declaration.end() :]
     if not text.strip():
         raise Rejection("empty", "the page is empty or only whitespace")
+    if _FEED_ROOT.match(text):
+        raise Rejection("not-html", "an RSS or Atom feed, not an HTML page")
     text = bound_markup(text)
     parser = _new_parser()
     try:
