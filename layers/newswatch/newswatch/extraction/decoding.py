@@ -42,9 +42,11 @@ SNIFF_WINDOW = 8 * 1024
 
 # Share of U+FFFD replacement characters above which a lossy decoding is no decoding.
 MAX_REPLACEMENT_SHARE = 0.01
-# Share of NUL bytes in the sniffed head above which data is binary (UTF-16 without a BOM is
-# half NULs); a few NULs in a fine page are read as browsers read them, as U+FFFD.
-MAX_NUL_SHARE = 0.01
+# Share of control bytes (NUL and the other C0 controls but whitespace) in the sniffed head
+# above which data is binary: random bytes have 11%, UTF-16 without a BOM half NULs, while a
+# few NULs or escapes in a fine page are read as browsers read them (NUL as U+FFFD).
+MAX_CONTROL_SHARE = 0.01
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
 # Characters that show nothing: a page of only these and whitespace is empty.
 _BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*+")
 
@@ -270,8 +272,11 @@ def _reject_binary(data: bytes) -> None:
             raise Rejection("not-html", f"binary data: this is {what}, not an HTML page")
     if head[:12].startswith(b"RIFF") and head[8:12] == b"WEBP":
         raise Rejection("not-html", "binary data: this is a WebP image, not an HTML page")
-    if head.count(b"\x00") > MAX_NUL_SHARE * len(head):
-        raise Rejection("not-html", "binary data: NUL bytes in the first 8 KiB, not an HTML page")
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > MAX_CONTROL_SHARE * len(head):
+        raise Rejection(
+            "not-html", "binary data: NUL or other control bytes in the first 8 KiB, not HTML"
+        )
 
 
 def require_markup(text: str) -> None:
@@ -279,7 +284,7 @@ def require_markup(text: str) -> None:
     if _BLANK.fullmatch(text):
         raise Rejection("empty", "the page is empty or only whitespace")
     head = text[:SNIFF_WINDOW]
-    if head.count("\x00") > MAX_NUL_SHARE * len(head):
+    if head.count("\x00") > MAX_CONTROL_SHARE * len(head):
         raise Rejection("not-html", "binary data: NUL characters in the text, not an HTML page")
     if _MARKUP.search(text, 0, 16 * SNIFF_WINDOW) is None:
         raise Rejection("not-html", "no HTML markup: not a single tag in the first 128 KiB")
