@@ -651,8 +651,8 @@ def _is_paragraph(block: _Block) -> bool:
 
 
 # How much of a class or id the hint regexes read: their cost is linear in it, with a large
-# constant (a 1M-word class took 7 s). aeb-dev's longest class + id has 2,109 characters, its
-# 99.9th percentile 166 (measured by benchmarks/hostile.py's page survey).
+# constant (160 classes of 60,000 characters took 3 s). aeb-dev's longest class + id has 2,109
+# characters, its 99.9th percentile 166 (benchmarks/hostile.py surveys them).
 _MAX_HINT_CHARS = 512
 
 

@@ -3,7 +3,7 @@
 Measured on libxml2 2.14 (``benchmarks/hostile.py``):
 
 - attributes on one element cost the square of their number (40,000: 1.7 s, 80,000: 7 s, a
-  million: many minutes), so an element with more than :data:`MAX_ATTRIBUTES_PER_ELEMENT` is
+  million: over a minute), so an element with more than :data:`MAX_ATTRIBUTES_PER_ELEMENT` is
   refused (``too-many-attributes``): no real page has one;
 - an attribute value just over libxml2's 10,000,000-character limit sends its error recovery
   into a 29 s crawl (a data: URI of an inline image is the usual way to get one), and any long
