@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
+from newswatch.config import ConfigurationError, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = (ROOT / "samples" / "thehindu-2024-10-30-ukraine-south-korea.html").read_bytes()
@@ -238,3 +239,13 @@ def test_the_record_start_margin_follows_the_deadline_setting(
     # 49 s left: enough for the default 25 s, not for 40 + 10.
     response = app.handler(event, CountdownContext(remaining_ms=49_000))
     assert response == {"batchItemFailures": [{"itemIdentifier": "roomy"}]}
+
+
+def test_the_object_deadline_is_a_share_of_the_function_timeout_unless_set() -> None:
+    base = {"TABLE_NAME": "t", "TOPIC_ARN": "arn:aws:sns:us-east-1:1:t", "ARTICLE_BUCKET": "b"}
+    assert Settings.from_env({**base, "FUNCTION_TIMEOUT_SECONDS": "120"}).deadline_seconds == 30
+    configured = Settings.from_env({**base, "OBJECT_DEADLINE_SECONDS": "12.5"})
+    assert (configured.deadline_seconds, configured.record_start_seconds) == (12.5, 22.5)
+    for bad in ("60", "0", "soon"):
+        with pytest.raises(ConfigurationError, match="OBJECT_DEADLINE_SECONDS"):
+            Settings.from_env({**base, "OBJECT_DEADLINE_SECONDS": bad})
