@@ -32,6 +32,10 @@ SHAPES: dict[str, tuple[str, tuple[int, int, int]]] = {
         "'<div ' + ' '.join(f'a{i}' for i in range(n)) + '>' + A + '</div>'",
         (10_000, 20_000, 40_000),
     ),
+    "elements at the attribute cap": (
+        "('<b ' + ' '.join(f'a{i}' for i in range(CAP)) + '>x</b>') * n + A",
+        (1_000, 2_000, 4_000),
+    ),
     "data: URI value (chars)": (
         "'<img src=\"data:image/png;base64,' + b64(n) + '\">' + A",
         (2_500_000, 5_000_000, 10_000_000),
@@ -73,6 +77,7 @@ A = '<article><h1>Flood barrier</h1>' + '<p>The council said the new flood barri
     + '</article>'
 def b64(chars):
     return base64.b64encode(random.Random(chars).randbytes(chars * 3 // 4 + 3)).decode()[:chars]
+from newswatch.extraction.markup_limits import MAX_ATTRIBUTES_PER_ELEMENT as CAP
 page = '<html><body>' + eval(expression) + '</body></html>'
 data = page.encode()
 if mode == "lxml":
