@@ -20,6 +20,7 @@ from newswatch.extraction.decoding import MAX_HTML_BYTES
 from newswatch.extraction.markup_limits import (
     MAX_ATTRIBUTE_VALUE_CHARS,
     MAX_ATTRIBUTES_PER_ELEMENT,
+    MAX_ATTRIBUTES_PER_PAGE,
     bound_markup,
 )
 from newswatch.extraction.parsing import MAX_DEPTH, MAX_ELEMENTS, parse_html
@@ -331,3 +332,13 @@ def test_a_page_over_its_deadline_is_refused_as_too_slow() -> None:
         extract_article(ARTICLE, deadline=deadline)
     assert caught.value.reason == "too-slow"
     assert "by the end of parsing" in caught.value.detail  # 2 s, after decoding at 1 s
+
+
+def test_a_page_with_more_attributes_in_all_than_the_cap_is_refused() -> None:
+    # Each attribute is about 100 bytes of libxml2 tree: 10 MB of them made a 277 MB tree.
+    tag = "<b " + " ".join(f"a{n}" for n in range(MAX_ATTRIBUTES_PER_ELEMENT)) + ">x</b>"
+    within = tag * (MAX_ATTRIBUTES_PER_PAGE // MAX_ATTRIBUTES_PER_ELEMENT)
+    assert "four hundred homes" in extract_article(f"<html><body>{within}{ARTICLE}</body>").text
+    rejection = rejection_of(f"<html><body>{within}{tag}{ARTICLE}</body>")
+    assert rejection.reason == "too-many-attributes"
+    assert f"more than {MAX_ATTRIBUTES_PER_PAGE:,} attributes" in rejection.detail

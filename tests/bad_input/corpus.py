@@ -111,6 +111,15 @@ def _random_base64(chars: int) -> str:
     return base64.b64encode(raw).decode()[:chars]
 
 
+def _at_attribute_cap(size: int) -> str:
+    """Elements with as many attributes as the cap allows, filling ``size`` characters: the
+    most a page can make libxml2 pay per character (the cost of one grows with its square)."""
+    from newswatch.extraction.markup_limits import MAX_ATTRIBUTES_PER_ELEMENT
+
+    tag = "<b " + " ".join(f"a{n}" for n in range(MAX_ATTRIBUTES_PER_ELEMENT)) + ">x</b>"
+    return tag * (size // len(tag))
+
+
 def _billion_laughs() -> bytes:
     entities = ['<!ENTITY lol0 "lol">'] + [
         f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)
@@ -283,6 +292,17 @@ def _cases() -> list[Case]:
                 lambda: page(before="<div " + " ".join(f"a{n}" for n in range(80_000)) + "></div>")
             ),
             "too-many-attributes",
+        ),
+        Case(
+            "elements-at-the-attribute-cap-10-mb",
+            _utf8(lambda: page(before=_at_attribute_cap(10_000_000))),
+            "too-many-attributes",  # 2.5 million in all: a 277 MB tree
+        ),
+        Case(
+            "elements-at-the-attribute-cap-up-to-the-page-cap",
+            _utf8(lambda: page(before=_at_attribute_cap(390_000))),
+            STORED,
+            check=_text_has(PARAGRAPH),
         ),
         Case(
             "data-uri-10-mb",
