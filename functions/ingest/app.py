@@ -79,21 +79,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, objec
 
 
 def _ingest_message(record: SQSRecord, lambda_context: LambdaContext) -> list[dict[str, Any]]:
-    """One SQS record's objects; not started (deferred to SQS) when the invocation could time
-    out before it is done, since a timeout would fail every record of the batch."""
-    remaining_ms = lambda_context.get_remaining_time_in_millis()
-    if remaining_ms < settings().record_start_seconds * 1000:
-        # Every later record of the batch is deferred too: the remaining time only shrinks.
-        metrics.add_metric(name="RecordsDeferred", unit=MetricUnit.Count, value=1)
-        logger.warning(
-            "record deferred to SQS: too little time left in this invocation",
-            extra={"message_id": record.message_id, "remaining_ms": remaining_ms},
-        )
-        raise RecordDeferred(
-            f"{remaining_ms} ms left, {settings().record_start_seconds:g} s needed"
-        )
     try:
+        _start_or_defer(record, lambda_context)
         return [_summary(_ingest(ref)) for ref in object_refs_from_message(record.body)]
+    except RecordDeferred:
+        raise
     except Exception:
         # SQS retries the record and, after maxReceiveCount, moves it to the dead-letter queue;
         # Lambda's Errors metric does not count partial batch failures, so count them here.
@@ -107,6 +97,22 @@ def _ingest_message(record: SQSRecord, lambda_context: LambdaContext) -> list[di
             },
         )
         raise
+
+
+def _start_or_defer(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    """Raise :class:`RecordDeferred` (SQS redelivers the record, unstarted) when the invocation
+    could time out before the record is done: a timeout would fail every record of the batch."""
+    remaining_ms = lambda_context.get_remaining_time_in_millis()
+    needed_seconds = settings().record_start_seconds
+    if remaining_ms >= needed_seconds * 1000:
+        return
+    # Every later record of the batch is deferred too: the remaining time only shrinks.
+    metrics.add_metric(name="RecordsDeferred", unit=MetricUnit.Count, value=1)
+    logger.warning(
+        "record deferred to SQS: too little time left in this invocation",
+        extra={"message_id": record.message_id, "remaining_ms": remaining_ms},
+    )
+    raise RecordDeferred(f"{remaining_ms} ms left, {needed_seconds:g} s needed")
 
 
 def _ingest(ref: ObjectRef) -> Outcome:

@@ -179,14 +179,14 @@ class IngestPipeline:
             logger.info("%s: stored by an earlier attempt; finishing it", ref.s3_uri)
             return self._finish_earlier(ref, earlier)
         try:
-            # Past it, the object is a stored too-slow rejection: as slow on every retry.
-            deadline = Deadline(self._settings.deadline_seconds)
             fetched = self._reader.read(ref)
             article = extract_article(
                 fetched.body,
                 content_type=fetched.content_type,
                 content_encoding=fetched.content_encoding,
-                deadline=deadline,
+                # Started after the read, so only the page's own cost counts: past it, the
+                # object is a stored too-slow rejection, since it is as slow on every retry.
+                deadline=Deadline(self._settings.deadline_seconds),
             )
         except Rejection as rejection:
             self._articles.put_rejection(ref, rejection)
