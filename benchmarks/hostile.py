@@ -36,7 +36,7 @@ SHAPES: dict[str, tuple[str, tuple[int, int, int]]] = {
     ),
     "elements at the attribute cap": (
         "('<b ' + ' '.join(f'a{i}' for i in range(CAP)) + '>x</b>') * n + A",
-        (100, 200, 400),  # 400 x 250: the most attributes a page may have
+        (250, 500, 1_000),  # 1,000 x 250: the most attributes a page may have
     ),
     "data: URI value (chars)": (
         "'<img src=\"data:image/png;base64,' + b64(n) + '\">' + A",
