@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from benchmarks import coldstart, deployment, endtoend, extraction, memory, watchlists
+from benchmarks import coldstart, deployment, endtoend, extraction, hostile, memory, watchlists
 from benchmarks.results import goals_in_output, print_goals, write
 
 Suite = Callable[[], Any]
@@ -32,6 +32,7 @@ def _suites() -> dict[str, Suite]:
         pass
     else:
         suites["stories"] = stories.main
+    suites["hostile"] = hostile.main
     suites["coldstart"] = coldstart.main
     suites["endtoend"] = endtoend.main
     suites["memory"] = memory.main

@@ -5,14 +5,24 @@ The large inputs are generated here at run time; none is committed.
 
 from __future__ import annotations
 
+import base64
+import random
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from newswatch import Article, Rejection
+from newswatch.deadline import Deadline
 from newswatch.extraction import extract_article
 from newswatch.extraction.decoding import MAX_HTML_BYTES
+from newswatch.extraction.markup_limits import (
+    MAX_ATTRIBUTE_VALUE_CHARS,
+    MAX_ATTRIBUTES_PER_ELEMENT,
+    MAX_ATTRIBUTES_PER_PAGE,
+    bound_markup,
+)
 from newswatch.extraction.parsing import MAX_DEPTH, MAX_ELEMENTS, parse_html
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -162,6 +172,8 @@ def test_arbitrary_input_gives_an_article_or_a_rejection(data: bytes | str) -> N
             "undecodable",
             "too-large",
             "too-deep",
+            "too-many-attributes",
+            "tag-too-long",
             "no-article-text",
         }
     else:
@@ -220,3 +232,113 @@ def test_a_malformed_url_in_the_page_is_ignored(
     article = extract_article(page, url=given)
     assert article.url == (url or given)
     assert article.image is None
+
+
+# Issue 9, defect 1: markup on which libxml2 (or our regexes) cost more than linear time. Each
+# took seconds to minutes before the markup_limits pass; the bounds are generous (noisy machine).
+def seconds_to_extract(html: str) -> tuple[float, Article | Rejection]:
+    started = time.perf_counter()
+    try:
+        result: Article | Rejection = extract_article(html.encode())
+    except Rejection as rejection:
+        result = rejection
+    return time.perf_counter() - started, result
+
+
+ARTICLE = f"<article><h1>Flood barrier</h1>{PARAGRAPH * 4}</article>"
+
+
+@pytest.mark.parametrize("attributes", [MAX_ATTRIBUTES_PER_ELEMENT + 1, 80_000])
+def test_an_element_with_too_many_attributes_is_refused_at_once(attributes: int) -> None:
+    names = " ".join(f"a{n}" for n in range(attributes))
+    seconds, result = seconds_to_extract(f"<html><body><div {names}>{ARTICLE}</div></body></html>")
+    assert isinstance(result, Rejection) and result.reason == "too-many-attributes"
+    assert seconds < 2  # 80,000 took 7 s inside lxml
+
+
+def test_attributes_up_to_the_cap_are_kept() -> None:
+    names = " ".join(f"data-a{n}" for n in range(MAX_ATTRIBUTES_PER_ELEMENT - 1))
+    article = extract_article(f'<html><body><div {names} class="story">{ARTICLE}</div></body>')
+    assert "four hundred homes" in article.text
+
+
+def test_a_data_uri_at_the_parser_value_limit_is_emptied_and_the_article_kept() -> None:
+    # Just over libxml2's 10,000,000-character value limit: its recovery took 29 s.
+    data = base64.b64encode(random.Random(9).randbytes(7_500_000)).decode()
+    page = (
+        f'<html><head><meta property="og:image" content="data:image/png;base64,{data}"></head>'
+        f"<body>{ARTICLE}</body></html>"
+    )
+    seconds, result = seconds_to_extract(page)
+    assert isinstance(result, Article)
+    assert "four hundred homes" in result.text and result.title == "Flood barrier"
+    assert result.image is None  # the emptied data: URI is no image link
+    assert seconds < 4
+
+
+def test_long_values_are_emptied_and_short_ones_kept() -> None:
+    long = "x" * (MAX_ATTRIBUTE_VALUE_CHARS + 1)
+    page = f"<p title='{long}' class=\"lead\" data-x={long} id=keep>Hi</p>"
+    assert bound_markup(page) == '<p title="" class="lead" data-x="" id=keep>Hi</p>'
+    short = f'<img alt="{"y" * 5000}" src="a.png">'
+    assert bound_markup(short) is short
+
+
+def test_markup_in_comments_and_scripts_is_left_alone() -> None:
+    long = "z" * (MAX_ATTRIBUTE_VALUE_CHARS + 1)
+    many = " ".join(f"a{n}" for n in range(MAX_ATTRIBUTES_PER_ELEMENT + 1))
+    page = f"<!-- <div {many}> --><script>var s = '<img src=\"{long}\">';</script><p>x</p>"
+    assert bound_markup(page) is page
+
+
+def test_a_tag_name_beyond_any_vocabulary_is_refused() -> None:
+    seconds, result = seconds_to_extract(f"<html><body><{'x' * 5_000_000}>{ARTICLE}</body></html>")
+    assert isinstance(result, Rejection) and result.reason == "tag-too-long"
+    assert seconds < 3
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # A quote that never closes is scanned for once, not once per later tag.
+        '<p "' + "<b>x" * 1_000_000,
+        "<p '" + "<i>x" * 1_000_000,
+        # A comment that never closes runs to the end of the page, as in a browser.
+        "<p>x</p>" + "<!--<a " * 1_000_000,
+        "<script>" + "<script " * 1_000_000,
+    ],
+    ids=["double-quote", "single-quote", "comments", "scripts"],
+)
+def test_the_markup_pass_is_linear_on_unclosed_constructs(page: str) -> None:
+    started = time.perf_counter()
+    assert bound_markup(page) is page
+    assert time.perf_counter() - started < 2
+
+
+def test_long_class_names_are_read_only_in_part() -> None:
+    # 150 elements with 60,000-character classes (under the value cap) took 3 s in body.py's
+    # class regexes; the hints read 512 characters of each.
+    classes = "w " * 30_000
+    widgets = f'<div class="{classes}">x</div>' * 150
+    seconds, result = seconds_to_extract(f"<html><body>{widgets}{ARTICLE}</body></html>")
+    assert isinstance(result, Article) and "four hundred homes" in result.text
+    assert seconds < 2
+
+
+def test_a_page_over_its_deadline_is_refused_as_too_slow() -> None:
+    ticks = iter(range(100))  # each look at the clock: one more second
+    deadline = Deadline(1.5, clock=lambda: float(next(ticks)))
+    with pytest.raises(Rejection) as caught:
+        extract_article(ARTICLE, deadline=deadline)
+    assert caught.value.reason == "too-slow"
+    assert "by the end of parsing" in caught.value.detail  # 2 s, after decoding at 1 s
+
+
+def test_a_page_with_more_attributes_in_all_than_the_cap_is_refused() -> None:
+    # Each attribute is about 100 bytes of libxml2 tree: 10 MB of them made a 277 MB tree.
+    tag = "<b " + " ".join(f"a{n}" for n in range(MAX_ATTRIBUTES_PER_ELEMENT)) + ">x</b>"
+    within = tag * (MAX_ATTRIBUTES_PER_PAGE // MAX_ATTRIBUTES_PER_ELEMENT)
+    assert "four hundred homes" in extract_article(f"<html><body>{within}{ARTICLE}</body>").text
+    rejection = rejection_of(f"<html><body>{within}{tag}{ARTICLE}</body>")
+    assert rejection.reason == "too-many-attributes"
+    assert f"more than {MAX_ATTRIBUTES_PER_PAGE:,} attributes" in rejection.detail

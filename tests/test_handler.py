@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
+from newswatch.config import ConfigurationError, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = (ROOT / "samples" / "thehindu-2024-10-30-ukraine-south-korea.html").read_bytes()
@@ -169,3 +170,82 @@ def test_with_tracing_enabled_the_handler_still_runs(
     finally:
         traced.ingest_pipeline.cache_clear()
     assert [o["status"] for o in response["outcomes"]] == ["stored"]
+
+
+@dataclass
+class CountdownContext(LambdaContext):
+    """A Lambda context whose invocation runs out: every record the handler asks about costs
+    ``per_record_ms`` of its remaining time (as if each took that long)."""
+
+    remaining_ms: int = 60_000
+    per_record_ms: int = 20_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        remaining = self.remaining_ms
+        self.remaining_ms = max(0, remaining - self.per_record_ms)
+        return remaining
+
+
+def test_records_the_invocation_cannot_finish_go_back_to_sqs_unstarted(
+    env: IngestEnv, app: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.push_watchlists()
+    puts = [env.put(f"incoming/story-{n}.html", REFERENCE) for n in range(4)]
+    event = {
+        "Records": [
+            sqs_record(f"m{n}", s3_notification(put.key, put.version_id))
+            for n, put in enumerate(puts)
+        ]
+    }
+    # A record needs the 15 s extraction deadline plus 10 s: 60 s and 40 s left start one,
+    # 20 s and 0 s do not.
+    assert app.settings().record_start_seconds == 25
+
+    response = app.handler(event, CountdownContext())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m2"}, {"itemIdentifier": "m3"}]}
+    assert [env.articles.get_article(put.article_id) is not None for put in puts] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert list(env.articles.rejections()) == []
+    (invocation,) = [r for r in emf_records(capsys.readouterr().out) if "RecordsDeferred" in r]
+    assert invocation["RecordsDeferred"] == [1.0, 1.0]
+    assert "RecordFailures" not in invocation  # deferred records are not failures
+
+    # SQS redelivers them to a fresh invocation, which finishes them.
+    retry = {"Records": event["Records"][2:]}
+    assert app.handler(retry, LambdaContext()) == {"batchItemFailures": []}
+    assert all(env.articles.get_article(put.article_id) is not None for put in puts)
+
+
+def test_a_batch_deferred_whole_is_answered_not_raised(env: IngestEnv, app: ModuleType) -> None:
+    put = env.put("incoming/late.html", REFERENCE)
+    event = {"Records": [sqs_record("late", s3_notification(put.key, put.version_id))]}
+    response = app.handler(event, CountdownContext(remaining_ms=5_000))
+    assert response == {"batchItemFailures": [{"itemIdentifier": "late"}]}
+    assert env.articles.get_article(put.article_id) is None
+
+
+def test_the_record_start_margin_follows_the_deadline_setting(
+    env: IngestEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OBJECT_DEADLINE_SECONDS", "40")
+    app = load_app(env, monkeypatch, tracing=False)
+    put = env.put("incoming/roomy.html", REFERENCE)
+    event = {"Records": [sqs_record("roomy", s3_notification(put.key, put.version_id))]}
+    # 49 s left: enough for the default 25 s, not for 40 + 10.
+    response = app.handler(event, CountdownContext(remaining_ms=49_000))
+    assert response == {"batchItemFailures": [{"itemIdentifier": "roomy"}]}
+
+
+def test_the_object_deadline_is_a_share_of_the_function_timeout_unless_set() -> None:
+    base = {"TABLE_NAME": "t", "TOPIC_ARN": "arn:aws:sns:us-east-1:1:t", "ARTICLE_BUCKET": "b"}
+    assert Settings.from_env({**base, "FUNCTION_TIMEOUT_SECONDS": "120"}).deadline_seconds == 30
+    configured = Settings.from_env({**base, "OBJECT_DEADLINE_SECONDS": "12.5"})
+    assert (configured.deadline_seconds, configured.record_start_seconds) == (12.5, 22.5)
+    for bad in ("60", "0", "soon"):
+        with pytest.raises(ConfigurationError, match="OBJECT_DEADLINE_SECONDS"):
+            Settings.from_env({**base, "OBJECT_DEADLINE_SECONDS": bad})

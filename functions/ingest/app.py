@@ -31,15 +31,26 @@ logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "newswatch"))
 copy_config_to_registered_loggers(source_logger=logger, include={"newswatch"})
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "newswatch")
 metrics = Metrics(namespace=NAMESPACE)
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed or was deferred still answers with its batchItemFailures
+# (SQS retries those records either way); RecordFailures and RecordsDeferred count them.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 Handler = Callable[[dict[str, Any], LambdaContext], Mapping[str, object]]
+
+
+class RecordDeferred(Exception):
+    """A record not started because too little of the invocation remains: SQS redelivers it."""
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.from_env()
 
 
 @functools.cache
 def ingest_pipeline() -> IngestPipeline:
     """Built on first use, then kept for the container's life (clients, watchlist cache)."""
-    return IngestPipeline.from_settings(Settings.from_env())
+    return IngestPipeline.from_settings(settings())
 
 
 def _traced(handler: Handler) -> Handler:
@@ -67,9 +78,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, objec
     return {"outcomes": [_summary(outcome) for outcome in outcomes]}
 
 
-def _ingest_message(record: SQSRecord) -> list[dict[str, Any]]:
+def _ingest_message(record: SQSRecord, lambda_context: LambdaContext) -> list[dict[str, Any]]:
     try:
+        _start_or_defer(record, lambda_context)
         return [_summary(_ingest(ref)) for ref in object_refs_from_message(record.body)]
+    except RecordDeferred:
+        raise
     except Exception:
         # SQS retries the record and, after maxReceiveCount, moves it to the dead-letter queue;
         # Lambda's Errors metric does not count partial batch failures, so count them here.
@@ -83,6 +97,22 @@ def _ingest_message(record: SQSRecord) -> list[dict[str, Any]]:
             },
         )
         raise
+
+
+def _start_or_defer(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    """Raise :class:`RecordDeferred` (SQS redelivers the record, unstarted) when the invocation
+    could time out before the record is done: a timeout would fail every record of the batch."""
+    remaining_ms = lambda_context.get_remaining_time_in_millis()
+    needed_seconds = settings().record_start_seconds
+    if remaining_ms >= needed_seconds * 1000:
+        return
+    # Every later record of the batch is deferred too: the remaining time only shrinks.
+    metrics.add_metric(name="RecordsDeferred", unit=MetricUnit.Count, value=1)
+    logger.warning(
+        "record deferred to SQS: too little time left in this invocation",
+        extra={"message_id": record.message_id, "remaining_ms": remaining_ms},
+    )
+    raise RecordDeferred(f"{remaining_ms} ms left, {needed_seconds:g} s needed")
 
 
 def _ingest(ref: ObjectRef) -> Outcome:

@@ -17,6 +17,13 @@ DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60
 # A delivery's lease outlives the function that took it by this much, so a crashed worker's
 # claim is free again before SQS redelivers its record (visibility timeout 365 s).
 LEASE_MARGIN_SECONDS = 30
+# Unless OBJECT_DEADLINE_SECONDS says otherwise, one object's extraction may take this share of
+# the function's timeout (15 s of 60): a real page takes well under a second, and the rest of
+# the invocation is left for the object's batch-mates.
+DEFAULT_DEADLINE_SHARE_OF_TIMEOUT = 0.25
+# What one object needs after extraction (matching, DynamoDB writes, SNS publishes), and more:
+# the handler starts a record only while deadline + this remains of its invocation.
+AFTER_EXTRACTION_SECONDS = 10
 
 
 class ConfigurationError(NewswatchError):
@@ -39,6 +46,31 @@ class Settings:
     # A deployment with watchlists fails (and so retries, then dead-letters) a record while the
     # set is missing, rather than storing it as matching nothing; "false" for a bare archive.
     watchlists_expected: bool = True
+    # How long one object's extraction may take before it is rejected as too-slow; None: a
+    # share of the function's timeout (DEFAULT_DEADLINE_SHARE_OF_TIMEOUT).
+    object_deadline_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.object_deadline_seconds is not None and not (
+            0 < self.object_deadline_seconds < self.function_timeout_seconds
+        ):
+            raise ConfigurationError(
+                f"OBJECT_DEADLINE_SECONDS must be above 0 and below the function timeout "
+                f"({self.function_timeout_seconds} s), got {self.object_deadline_seconds:g}"
+            )
+
+    @property
+    def deadline_seconds(self) -> float:
+        """The per-object extraction deadline, tied to the function timeout by default."""
+        if self.object_deadline_seconds is not None:
+            return self.object_deadline_seconds
+        return self.function_timeout_seconds * DEFAULT_DEADLINE_SHARE_OF_TIMEOUT
+
+    @property
+    def record_start_seconds(self) -> float:
+        """The invocation time that must remain for the handler to start one more record: one
+        object at its deadline and what follows extraction, so no record is cut off midway."""
+        return self.deadline_seconds + AFTER_EXTRACTION_SECONDS
 
     @property
     def lease_seconds(self) -> int:
@@ -81,6 +113,7 @@ class Settings:
                 env, "FUNCTION_TIMEOUT_SECONDS", DEFAULT_FUNCTION_TIMEOUT_SECONDS, minimum=1
             ),
             watchlists_expected=env.get("WATCHLISTS_EXPECTED", "true").lower() != "false",
+            object_deadline_seconds=_float_setting(env, "OBJECT_DEADLINE_SECONDS"),
         )
 
 
@@ -95,3 +128,13 @@ def int_setting(env: Mapping[str, str], name: str, default: int, *, minimum: int
     if value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _float_setting(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from None

@@ -53,6 +53,7 @@ from newswatch.aws.sns_publisher import SnsPublisher
 from newswatch.aws.story_store import StoryBands, StoryRecords
 from newswatch.aws.watchlist_store import WatchlistStore
 from newswatch.config import Settings
+from newswatch.deadline import Deadline
 from newswatch.errors import Rejection
 from newswatch.events import ObjectRef
 from newswatch.extraction import extract_article
@@ -183,6 +184,9 @@ class IngestPipeline:
                 fetched.body,
                 content_type=fetched.content_type,
                 content_encoding=fetched.content_encoding,
+                # Started after the read, so only the page's own cost counts: past it, the
+                # object is a stored too-slow rejection, since it is as slow on every retry.
+                deadline=Deadline(self._settings.deadline_seconds),
             )
         except Rejection as rejection:
             self._articles.put_rejection(ref, rejection)

@@ -13,6 +13,7 @@ import re
 import lxml.html
 
 from newswatch.article import Article
+from newswatch.deadline import Deadline
 from newswatch.errors import Rejection
 from newswatch.extraction.body import extract_body
 from newswatch.extraction.decoding import (
@@ -46,18 +47,26 @@ def extract_article(
     url: str | None = None,
     content_type: str | None = None,
     content_encoding: str | None = None,
+    deadline: Deadline | None = None,
 ) -> Article:
     """The article in an HTML page.
 
     ``url`` is where the page came from (used when it names no canonical URL, and to resolve
     relative links); ``content_type`` and ``content_encoding`` are the stored object's headers,
     hints for the charset and compression. Raises :class:`Rejection` (``empty``, ``not-html``,
-    ``undecodable``, ``too-large``, ``too-deep``, ``no-article-text``) for a page that holds no
-    article.
+    ``undecodable``, ``too-large``, ``too-deep``, ``too-many-attributes``, ``tag-too-long``,
+    ``no-article-text``) for a page that holds no article, and ``too-slow`` when ``deadline``
+    passes (checked after each step).
     """
-    root = parse_html(page_text(html, content_type=content_type, content_encoding=content_encoding))
+    deadline = deadline or Deadline.unlimited()
+    text = page_text(html, content_type=content_type, content_encoding=content_encoding)
+    deadline.check("decoding")
+    root = parse_html(text)
+    deadline.check("parsing")
     metadata = extract_metadata(root, url=url)
+    deadline.check("metadata extraction")
     body = extract_body(root, title=metadata.title)
+    deadline.check("body extraction")
     if not body.paragraphs:
         raise _no_text(root)
     text = "\n\n".join(body.paragraphs)

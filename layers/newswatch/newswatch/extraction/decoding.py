@@ -42,6 +42,13 @@ SNIFF_WINDOW = 8 * 1024
 
 # Share of U+FFFD replacement characters above which a lossy decoding is no decoding.
 MAX_REPLACEMENT_SHARE = 0.01
+# Share of control bytes (NUL and the other C0 controls but whitespace) in the sniffed head
+# above which data is binary: random bytes have 11%, UTF-16 without a BOM half NULs, while a
+# few NULs or escapes in a fine page are read as browsers read them (NUL as U+FFFD).
+MAX_CONTROL_SHARE = 0.01
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
+# Characters that show nothing: a page of only these and whitespace is empty.
+_BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*+")
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # Byte-order marks, the UTF-32 ones first since UTF-32LE's starts with UTF-16LE's.
@@ -265,15 +272,19 @@ def _reject_binary(data: bytes) -> None:
             raise Rejection("not-html", f"binary data: this is {what}, not an HTML page")
     if head[:12].startswith(b"RIFF") and head[8:12] == b"WEBP":
         raise Rejection("not-html", "binary data: this is a WebP image, not an HTML page")
-    if b"\x00" in head:
-        raise Rejection("not-html", "binary data: NUL bytes in the first 8 KiB, not an HTML page")
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > MAX_CONTROL_SHARE * len(head):
+        raise Rejection(
+            "not-html", "binary data: NUL or other control bytes in the first 8 KiB, not HTML"
+        )
 
 
 def require_markup(text: str) -> None:
     """Reject text without any tag: plain text, CSV or JSON is no page (looked for in 128 KiB)."""
-    if not text.strip():
+    if _BLANK.fullmatch(text):
         raise Rejection("empty", "the page is empty or only whitespace")
-    if "\x00" in text[:SNIFF_WINDOW]:
+    head = text[:SNIFF_WINDOW]
+    if head.count("\x00") > MAX_CONTROL_SHARE * len(head):
         raise Rejection("not-html", "binary data: NUL characters in the text, not an HTML page")
     if _MARKUP.search(text, 0, 16 * SNIFF_WINDOW) is None:
         raise Rejection("not-html", "no HTML markup: not a single tag in the first 128 KiB")

@@ -19,6 +19,7 @@ import lxml.etree
 import lxml.html
 
 from newswatch.errors import Rejection
+from newswatch.extraction.markup_limits import bound_markup
 
 # libxml2's nesting limit for HTML without XML_PARSE_HUGE; it names that option on hitting any
 # of its limits, and says which.
@@ -35,6 +36,8 @@ _COUNT_ABOVE_CHARS = 3 * MAX_ELEMENTS
 # lxml refuses str input that carries an encoding declaration: the text is decoded already,
 # so the declaration is moot and dropped.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,500}\?>")
+# A feed's root element: RSS, Atom or RSS 1.0 (RDF). A feed lists articles; it is none.
+_FEED_ROOT = re.compile(r"\s*<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 
 
 def _new_parser() -> lxml.html.HTMLParser:
@@ -53,13 +56,19 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
 
     Raises :class:`Rejection` ``empty`` when the page has no elements, ``too-deep`` when its
     nesting exceeds :data:`MAX_DEPTH`, ``too-large`` beyond :data:`MAX_ELEMENTS` or a parser
-    limit, and ``no-article-text`` for a frameset, whose articles live in the framed documents.
+    limit, ``too-many-attributes`` or ``tag-too-long`` for markup that would cost the parser
+    more than linear time (:mod:`.markup_limits`, which also empties over-long attribute
+    values first), and ``no-article-text`` for a frameset, whose articles live in the framed
+    documents.
     """
     declaration = _XML_DECLARATION.match(text)
     if declaration is not None:
         text = text[declaration.end() :]
     if not text.strip():
         raise Rejection("empty", "the page is empty or only whitespace")
+    if _FEED_ROOT.match(text):
+        raise Rejection("not-html", "an RSS or Atom feed, not an HTML page")
+    text = bound_markup(text)
     parser = _new_parser()
     try:
         root = lxml.html.document_fromstring(text, parser=parser)

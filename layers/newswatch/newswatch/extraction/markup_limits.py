@@ -1,0 +1,147 @@
+"""A linear-time pass over a page's text before lxml, for the markup that libxml2 handles badly.
+
+Measured on libxml2 2.14 (``benchmarks/hostile.py``):
+
+- attributes on one element cost the square of their number (40,000: 1.7 s, 80,000: 7 s, a
+  million: over a minute), so an element with more than :data:`MAX_ATTRIBUTES_PER_ELEMENT` is
+  refused (``too-many-attributes``): no real page has one. So is a page with more than
+  :data:`MAX_ATTRIBUTES_PER_PAGE` in all, whose tree would take hundreds of MB;
+- an attribute value just over libxml2's 10,000,000-character limit sends its error recovery
+  into a 29 s crawl (a data: URI of an inline image is the usual way to get one), and any long
+  value is copied into Python strings by every later look at it. Values longer than
+  :data:`MAX_ATTRIBUTE_VALUE_CHARS` are emptied, and attributes whose *name* is that long are
+  dropped: the page is otherwise a fine article and loses nothing a reader sees;
+- a tag name longer than :data:`MAX_TAG_NAME_CHARS` is no element of any vocabulary: refused
+  (``tag-too-long``) rather than copied into a Python string at every visit of the element.
+
+One compiled regex tokenises just enough of HTML for this: comments (to their end, or the end of
+the page when they never close), the raw text of ``script`` and ``style``, and start tags with
+their quoted values. Every quantifier is possessive, every match consumes what it scanned and a
+failed quote scan can happen only once per quote kind, so the pass is linear in the page's size.
+Attributes are counted per tag in C; only tags longer than :data:`MAX_ATTRIBUTE_VALUE_CHARS`
+are looked at attribute by attribute.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newswatch.errors import Rejection
+
+# Tuned by benchmarks/hostile.py ("elements at the attribute cap"): below the cap, libxml2's
+# cost per element still grows with the square of its attributes, so a page of elements at the
+# cap costs the cap times its size. At 250, 10 MB of such elements parse in about 1 s (at
+# 1,000: 0.8 s per 3.7 MB). aeb-dev's real pages have at most 22 on any element.
+MAX_ATTRIBUTES_PER_ELEMENT = 250
+# Longer values are emptied. Inline images in real pages run to tens of KiB; nothing readable
+# (an alt text, a class list, a meta description) comes close.
+MAX_ATTRIBUTE_VALUE_CHARS = 64 * 1024
+# The longest tag names in use (custom elements included) have a few dozen characters.
+MAX_TAG_NAME_CHARS = 256
+
+# Attributes a page may have in all: each costs libxml2 about 100 bytes of tree, so 2.5 million
+# (10 MB of short ones) took 277 MB, and this many 26 MB more than an empty page. aeb-dev's pages
+# have at most 3,091; a data-journalism page's inline SVG map can have tens of thousands.
+MAX_ATTRIBUTES_PER_PAGE = 250_000
+
+_SHORTEST_ATTRIBUTE_CHARS = 2  # " a"
+# A shorter tag can break neither of these limits.
+_DETAIL_ABOVE_CHARS = min(MAX_ATTRIBUTE_VALUE_CHARS, MAX_TAG_NAME_CHARS)
+
+_TAG_BODY = r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+"""
+# Text is skipped in runs (``[^-]++``, ``[^<]++``), not a character at a time: 4.5 times faster
+# on aeb-dev's pages than lazy ``.*?``.
+_TOKEN = re.compile(
+    # A comment, to the end of the page if it never closes.
+    r"<!--(?:[^-]++|-(?!->))*+(?:-->)?"
+    # script and style: their text is not markup, so nothing in it is counted or stripped.
+    rf"|<(?P<raw>script|style)(?=[\s/>])(?P<raw_attributes>{_TAG_BODY})>?"
+    r"(?:[^<]++|<(?!/(?P=raw)))*+"
+    rf"|<(?P<name>[A-Za-z][^\s/>]*+)(?P<attributes>{_TAG_BODY})",
+    re.IGNORECASE,
+)
+# One attribute inside a start tag: a name, then maybe "=" and a value (quoted or bare).
+_ATTRIBUTE = re.compile(
+    r"""(?P<name>[^\s/>=][^\s/>=]*+)(?:\s*+=\s*+(?P<value>"[^"]*+"|'[^']*+'|[^\s>]++))?+"""
+)
+
+
+def bound_markup(text: str) -> str:
+    """``text`` with over-long attribute values emptied, or a :class:`Rejection` for markup that
+    would make the parser superlinear or too big (``too-many-attributes``, ``tag-too-long``)."""
+    pieces: list[str] = []
+    copied_to = 0
+    attributes_on_page = 0
+    for token in _TOKEN.finditer(text):
+        raw = token.start("raw") >= 0
+        start, end = token.span("raw_attributes" if raw else "attributes")
+        if start < 0:  # a comment
+            continue
+        if token.end() - token.start() > _DETAIL_ABOVE_CHARS:
+            name_start, name_end = token.span("raw" if raw else "name")
+            if name_end - name_start > MAX_TAG_NAME_CHARS:
+                raise Rejection(
+                    "tag-too-long",
+                    f"a tag name of {name_end - name_start:,} characters (the cap is "
+                    f"{MAX_TAG_NAME_CHARS}); no HTML element is named like that",
+                )
+        if end - start < _SHORTEST_ATTRIBUTE_CHARS:  # no attributes
+            continue
+        # Counted in C: subn with a literal replacement calls no Python per match.
+        attributes = _ATTRIBUTE.subn("", text[start:end])[1]
+        attributes_on_page += attributes
+        if attributes > MAX_ATTRIBUTES_PER_ELEMENT or attributes_on_page > MAX_ATTRIBUTES_PER_PAGE:
+            raise _too_many_attributes(attributes, attributes_on_page, token, raw)
+        if end - start > MAX_ATTRIBUTE_VALUE_CHARS:
+            bounded = _without_long_values(text, start, end)
+            if bounded is not None:
+                pieces += (text[copied_to:start], bounded)
+                copied_to = end
+    if not pieces:
+        return text
+    pieces.append(text[copied_to:])
+    return "".join(pieces)
+
+
+def _too_many_attributes(
+    on_element: int, on_page: int, token: re.Match[str], raw: bool
+) -> Rejection:
+    if on_element > MAX_ATTRIBUTES_PER_ELEMENT:
+        tag = _display_name(token.group("raw" if raw else "name"))
+        return Rejection(
+            "too-many-attributes",
+            f"a <{tag}> element has {on_element:,} attributes, more than the "
+            f"{MAX_ATTRIBUTES_PER_ELEMENT:,} cap; the HTML parser's time grows with the square "
+            "of that number",
+        )
+    return Rejection(
+        "too-many-attributes",
+        f"the page has more than {MAX_ATTRIBUTES_PER_PAGE:,} attributes; its parse tree "
+        "would outgrow the memory an article needs",
+    )
+
+
+def _without_long_values(text: str, start: int, end: int) -> str | None:
+    """The attributes in ``text[start:end]`` with long values emptied and attributes with long
+    names dropped (None if there was none)."""
+    pieces: list[str] = []
+    copied_to = start
+    for attribute in _ATTRIBUTE.finditer(text, start, end):
+        name_start, name_end = attribute.span("name")
+        if name_end - name_start > MAX_ATTRIBUTE_VALUE_CHARS:
+            pieces.append(text[copied_to : attribute.start()])
+            copied_to = attribute.end()
+            continue
+        value_start, value_end = attribute.span("value")
+        if value_end - value_start > MAX_ATTRIBUTE_VALUE_CHARS:
+            pieces += (text[copied_to:value_start], '""')
+            copied_to = value_end
+    if not pieces:
+        return None
+    pieces.append(text[copied_to:end])
+    return "".join(pieces)
+
+
+def _display_name(name: str) -> str:
+    """A tag name short enough to quote in a rejection's detail (page text, so kept tame)."""
+    return name[:40] if name.isascii() and name.isprintable() else "?"
