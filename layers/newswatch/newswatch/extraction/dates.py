@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 from newswatch.extraction.text import clean_text
@@ -167,3 +168,22 @@ def most_precise_date(candidates: list[str]) -> str:
         if len(other) > len(best) and other.startswith(best):
             best = other
     return best
+
+
+def _moment(stamp: str) -> datetime:
+    """An ISO date of :func:`normalize_date` as an aware moment; one without offset as UTC.
+
+    Only for ordering dates of one page, which states its times one way throughout.
+    """
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def earliest(stamps: Iterable[str]) -> str | None:
+    """The earliest of ISO dates (as :func:`normalize_date` writes them), or None if none."""
+    return min(stamps, key=_moment, default=None)
+
+
+def latest(stamps: Iterable[str]) -> str | None:
+    """The latest of ISO dates (as :func:`normalize_date` writes them), or None if none."""
+    return max(stamps, key=_moment, default=None)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 import lxml.html
 
 from newswatch.extraction.credits import clean_authors
-from newswatch.extraction.dates import normalize_date
+from newswatch.extraction.dates import earliest, latest, normalize_date
 from newswatch.extraction.language import language_code
 from newswatch.extraction.metadata.fields import Candidates, split_keywords
 from newswatch.extraction.text import clean_text
@@ -118,6 +119,40 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names if isinstance(name, str)}
 
 
+# How many of a live blog's ``liveBlogUpdate`` posts are read for its latest update.
+_MAX_LIVE_UPDATES = 1000
+
+
+def _dates(node: dict[str, Any]) -> Candidates:
+    """``published`` and ``modified`` of an article node.
+
+    A live blog's own time is its first publication (``coverageStartTime``, or
+    ``datePublished`` when earlier: some CMSs move that to each update), and ``modified`` its
+    latest update (``dateModified`` or the newest ``liveBlogUpdate``), since a watchlist alert
+    on a live blog is about what was added last.
+    """
+    if "LiveBlogPosting" not in _types(node):
+        return {
+            "published": normalize_date(node.get("datePublished") or node.get("dateCreated")),
+            "modified": normalize_date(node.get("dateModified")),
+        }
+    updates = node.get("liveBlogUpdate")
+    posts = updates if isinstance(updates, list) else [updates]
+    post_dates = (
+        post.get(key)
+        for post in islice(posts, _MAX_LIVE_UPDATES)
+        if isinstance(post, dict)
+        for key in ("dateModified", "datePublished")
+    )
+    starts = (node.get(key) for key in ("coverageStartTime", "datePublished", "dateCreated"))
+    return {
+        "published": earliest(filter(None, map(normalize_date, starts))),
+        "modified": latest(
+            filter(None, map(normalize_date, (node.get("dateModified"), *post_dates)))
+        ),
+    }
+
+
 def _article_fields(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> Candidates:
     def resolve(value: Any) -> Any:
         reference = value.get("@id") if isinstance(value, dict) else None
@@ -156,8 +191,7 @@ def _article_fields(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> C
         "title": clean_text(node.get("headline")) or clean_text(node.get("name")),
         "subtitle": clean_text(node.get("description"))
         or clean_text(node.get("alternativeHeadline")),
-        "published": normalize_date(node.get("datePublished") or node.get("dateCreated")),
-        "modified": normalize_date(node.get("dateModified")),
+        **_dates(node),
         "authors": clean_authors(name_of(author) for author in authors_list),
         "publisher": name_of(node.get("publisher")),
         "url": url_of(node.get("url")) or url_of(node.get("mainEntityOfPage")),
