@@ -31,6 +31,14 @@ _ROLE = re.compile(r"\b(?:" + "|".join(map(re.escape, ROLE_WORDS)) + r")\b", re.
 _AUTHOR_SEPARATORS = re.compile(
     r"\s*(?:[,;&|·•/]|\band\b|\bund\b|\by\b|\bet\b|\ben\b|(?<=[a-z]{2})\.(?=\s+[A-Z]))\s*"
 )
+# Where a credit says the writer filed from: " in Dublin", " in New Delhi" closing it.
+_FILED_FROM = re.compile(r"\s+in\s+(?P<place>[A-ZÀ-Þ][\w'’.\-]+(?:\s+[A-ZÀ-Þ][\w'’.\-]+){0,2})$")
+# A credit line's last part that is a role: "Jane Doe, Staff Writer", "By JANE DOE | Editor".
+_ROLE_TAIL = re.compile(
+    r"[,|]\s*[^,|]{0,40}\b(?:" + "|".join(map(re.escape, ROLE_WORDS)) + r")\b[^,|]{0,40}$",
+    re.IGNORECASE,
+)
+_SOURCE_CREDIT = re.compile(r"^(?:from|via|source)\b", re.IGNORECASE)
 _URL_LIKE = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
 _AGENCIES_BY_KEY = {agency.lower(): agency for agency in WIRE_AGENCIES}
 
@@ -52,12 +60,30 @@ def clean_authors(values: Iterable[object]) -> list[str]:
     return unique(authors)
 
 
+def filed_from(text: str) -> str | None:
+    """The place a credit says the writer filed from ("By Li Wei in Beijing" -> "Beijing")."""
+    match = _FILED_FROM.search(text)
+    return match.group("place") if match else None
+
+
+def is_credit_line(text: str) -> bool:
+    """Whether a line of its own is a credit: "By Jane Doe" or "Jane Doe, Staff Writer".
+
+    For pages that mark no byline element, where the credit is a line among the others. A line
+    "From The Daily Globe" credits a source, not a writer, so it is none.
+    """
+    if _SOURCE_CREDIT.match(text):
+        return False
+    return bool(BYLINE_PREFIX.match(text) or _ROLE_TAIL.search(text))
+
+
 def _author_name(part: str) -> str | None:
     """A credit as a name (agencies spelled canonically, shouted names in title case), or None.
 
     None for what a byline element wraps besides names: roles, prose, dates, placeholders.
     """
     name = part.strip(" .:-–—|·")
+    name = _FILED_FROM.sub("", name)  # "Jane Doe in Dublin": the place is no part of the name
     key = name.lower()
     if key in _AGENCIES_BY_KEY:
         return _AGENCIES_BY_KEY[key]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 from newswatch.extraction.text import clean_text
-from newswatch.extraction.vocabulary import MONTH_NAMES, TIMEZONE_OFFSETS
+from newswatch.extraction.vocabulary import AMBIGUOUS_ZONES, MONTH_NAMES, TIMEZONE_OFFSETS
 
 MONTHS = {
     name: number for number, names in enumerate(MONTH_NAMES, start=1) for name in names.split()
@@ -25,12 +25,18 @@ _MONTH = (
 )
 # Zone abbreviations match case-sensitively: "12:28 Art exhibition" has no Argentine offset.
 _ZONE_NAMES = "|".join(sorted(TIMEZONE_OFFSETS, key=len, reverse=True))
-_TIME = (
-    r"(?:[\s,]+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"\s*(?P<ampm>[ap]\.?\s?m\b\.?)?"
-    r"(?:\s*\(?(?P<tz>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
-    r"|(?-i:(?:" + _ZONE_NAMES + r")\b))\)?)?)?"
+_ZONE = (
+    r"(?P<tz>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}"
+    r"|(?-i:(?:" + _ZONE_NAMES + r")\b))"
 )
+_CLOCK = (
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\b\.?)?"
+)
+_TIME = r"(?:[\s,]+(?:at\s+)?" + _CLOCK + r"(?:\s*\(?" + _ZONE + r"\)?)?)?"
+# A time of day with its zone and no date ("4:20 pm EDT", "10.05 IST"), as legacy pages print
+# it beside a date line. The zone is required: a bare "4:20" may be a score or a duration.
+_ZONED_CLOCK = re.compile(r"(?<![\d:.])" + _CLOCK + r"\s*\(?" + _ZONE + r"\)?", re.IGNORECASE)
 _WORDED_DATE = re.compile(
     r"(?:\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
     r"|\b(?P<day2>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?"
@@ -92,8 +98,11 @@ def _iso(text: str) -> str | None:
     return plausible(parsed)
 
 
-def date_from_match(match: re.Match[str]) -> str | None:
-    """ISO-8601 for a match of ``date_match``, or None for a day that does not exist."""
+def date_from_match(match: re.Match[str], *, region: str | None = None) -> str | None:
+    """ISO-8601 for a match of ``date_match``, or None for a day that does not exist.
+
+    ``region`` (an ISO 3166 code) reads an ambiguous zone abbreviation (see ``AMBIGUOUS_ZONES``).
+    """
     groups = match.groupdict()
     month_text = groups.get("month") or groups.get("month2") or ""
     month = (
@@ -109,14 +118,39 @@ def date_from_match(match: re.Match[str]) -> str | None:
         except ValueError:
             return None
         return only_date.date().isoformat() if plausible(only_date) else None
-    hour, minute = int(groups["hour"]), int(groups["minute"])
-    second = int(groups["second"] or 0)
-    ampm = (groups.get("ampm") or "").lower()
+    return _at_clock(year, month, day, match, region)
+
+
+def zoned_clock(text: str) -> re.Match[str] | None:
+    """The first time of day with a zone in ``text`` ("4:20 pm EDT"), for :func:`on_day`."""
+    return _ZONED_CLOCK.search(text)
+
+
+def on_day(day: str, clock: re.Match[str], *, region: str | None = None) -> str | None:
+    """ISO-8601 for a time (a :func:`zoned_clock` match) on a day ("2008-03-04..."), or None."""
+    try:
+        date = datetime.fromisoformat(day[:10])
+    except ValueError:
+        return None
+    return _at_clock(date.year, date.month, date.day, clock, region)
+
+
+def zone_is_ambiguous(match: re.Match[str]) -> bool:
+    """Whether a match's zone abbreviation means different offsets in different regions."""
+    return (match.group("tz") or "").upper() in AMBIGUOUS_ZONES
+
+
+def _at_clock(
+    year: int, month: int, day: int, clock: re.Match[str], region: str | None
+) -> str | None:
+    hour, minute = int(clock.group("hour")), int(clock.group("minute"))
+    second = int(clock.group("second") or 0)
+    ampm = (clock.group("ampm") or "").lower()
     if ampm.startswith("p") and hour < 12:
         hour += 12
     elif ampm.startswith("a") and hour == 12:
         hour = 0
-    tzinfo = zone_offset(groups.get("tz"))
+    tzinfo = zone_offset(clock.group("tz"), region=region)
     try:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=tzinfo)
     except ValueError:
@@ -128,11 +162,17 @@ def date_from_match(match: re.Match[str]) -> str | None:
 _MAX_UTC_OFFSET = timedelta(hours=14)
 
 
-def zone_offset(label: str | None) -> timezone | None:
-    """The UTC offset a label states ("IST", "GMT+2", "+05:30"), or None when unknown."""
+def zone_offset(label: str | None, *, region: str | None = None) -> timezone | None:
+    """The UTC offset a label states ("IST", "GMT+2", "+05:30"), or None when unknown.
+
+    An ambiguous abbreviation takes the reading of ``region`` (ISO 3166) when it has one.
+    """
     if not label:
         return None
     label = label.replace(" ", "").upper()
+    readings = AMBIGUOUS_ZONES.get(label)
+    if readings is not None and region is not None and region in readings:
+        return timezone(timedelta(hours=readings[region]))
     if label in TIMEZONE_OFFSETS:
         return timezone(timedelta(hours=TIMEZONE_OFFSETS[label]))
     match = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", label)

@@ -95,6 +95,59 @@ TIMEZONE_OFFSETS: MappingProxyType[str, float] = MappingProxyType(
     }
 )
 
+# Abbreviations that mean different offsets in different regions (ISO 3166 codes, as a page's
+# ``lang="en-IE"``, its URL's country domain or its dateline's place state the region).
+_ZONE_READINGS: dict[str, dict[str, float]] = {
+    "IST": {"in": 5.5, "ie": 1, "il": 2},
+    "CST": {"us": -6, "ca": -6, "mx": -6, "cn": 8, "tw": 8, "cu": -5},
+    "BST": {"gb": 1, "uk": 1, "bd": 6},
+    "GST": {"ae": 4, "om": 4, "gs": -2},
+}
+AMBIGUOUS_ZONES: MappingProxyType[str, MappingProxyType[str, float]] = MappingProxyType(
+    {zone: MappingProxyType(readings) for zone, readings in _ZONE_READINGS.items()}
+)
+
+# Places a dateline names, and the region whose reading of an ambiguous zone they imply.
+PLACE_REGIONS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "new delhi": "in",
+        "delhi": "in",
+        "mumbai": "in",
+        "kolkata": "in",
+        "chennai": "in",
+        "bengaluru": "in",
+        "bangalore": "in",
+        "hyderabad": "in",
+        "india": "in",
+        "dublin": "ie",
+        "cork": "ie",
+        "galway": "ie",
+        "ireland": "ie",
+        "jerusalem": "il",
+        "tel aviv": "il",
+        "israel": "il",
+        "beijing": "cn",
+        "shanghai": "cn",
+        "china": "cn",
+        "taipei": "tw",
+        "havana": "cu",
+        "chicago": "us",
+        "dallas": "us",
+        "houston": "us",
+        "austin": "us",
+        "minneapolis": "us",
+        "st. louis": "us",
+        "new orleans": "us",
+        "winnipeg": "ca",
+        "mexico city": "mx",
+        "london": "gb",
+        "manchester": "gb",
+        "dhaka": "bd",
+        "dubai": "ae",
+        "abu dhabi": "ae",
+    }
+)
+
 # Month names of the languages whose pages write dates in words, with common abbreviations.
 # English also comes month first ("October 30, 2024"); the others day first ("30 oktober 2024",
 # "30. Oktober 2024", "30 de octubre de 2024").
