@@ -21,7 +21,7 @@ from newswatch.extraction.decoding import (
     require_markup,
     too_large,
 )
-from newswatch.extraction.language import language_from_script
+from newswatch.extraction.language import page_language
 from newswatch.extraction.metadata import Metadata, extract_metadata
 from newswatch.extraction.parsing import parse_html
 from newswatch.extraction.text import count_words
@@ -64,7 +64,7 @@ def extract_article(
         authors=tuple(metadata.authors or ([agency] if agency else [])),
         publisher=metadata.publisher,
         url=metadata.url,
-        language=metadata.language or language_from_script(text),
+        language=page_language(metadata.language, text),
         section=metadata.section,
         tags=tuple(metadata.tags),
         dateline=metadata.dateline or place,

@@ -30,6 +30,113 @@ SCRIPT_LANGUAGES: tuple[tuple[str, str], ...] = (
     ("\u10a0-\u10ff", "ka"),
     ("\u0530-\u058f", "hy"),
 )
+# Scripts shared by several languages, told apart by stop words (``STOP_WORDS``), or by
+# which they name one language only by default.
+LATIN = "A-Za-z\u00c0-\u024f"
+CYRILLIC = "\u0400-\u04ff"
+ARABIC = "\u0600-\u06ff\u0750-\u077f"
+DEVANAGARI = "\u0900-\u097f"
+# Every script the language detector counts letters of, by name.
+SCRIPTS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "latin": LATIN,
+        "cyrillic": CYRILLIC,
+        "arabic": ARABIC,
+        "devanagari": DEVANAGARI,
+        "kana": KANA,
+        "han": HAN,
+        "hangul": HANGUL,
+        "thai": "\u0e00-\u0e7f",
+        "greek": "\u0370-\u03ff\u1f00-\u1fff",
+        "hebrew": "\u0590-\u05ff",
+        "georgian": "\u10a0-\u10ff",
+        "armenian": "\u0530-\u058f",
+        "bengali": "\u0980-\u09ff",
+        "tamil": "\u0b80-\u0bff",
+    }
+)
+# The scripts each language is written in (its text may mix them: Japanese kana with Han).
+# A language with a script of its own here is detected by that script alone.
+LANGUAGE_SCRIPTS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            ("en", "de", "fr", "es", "it", "pt", "nl", "id", "sv", "da", "no", "pl", "tr", "ro"),
+            frozenset({"latin"}),
+        ),
+        **dict.fromkeys(("ru", "uk", "bg"), frozenset({"cyrillic"})),
+        **dict.fromkeys(("ar", "fa", "ur"), frozenset({"arabic"})),
+        "hi": frozenset({"devanagari"}),
+        "ja": frozenset({"kana", "han"}),
+        "zh": frozenset({"han"}),
+        "ko": frozenset({"hangul", "han"}),
+        "th": frozenset({"thai"}),
+        "el": frozenset({"greek"}),
+        "he": frozenset({"hebrew"}),
+        "ka": frozenset({"georgian"}),
+        "hy": frozenset({"armenian"}),
+        "bn": frozenset({"bengali"}),
+        "ta": frozenset({"tamil"}),
+    }
+)
+# Scripts that, dominating a text, name its language without stop words: Han means Chinese
+# unless kana says Japanese (see ``SCRIPT_LANGUAGES``), Devanagari Hindi, the largest press
+# writing it.
+SCRIPT_DEFAULT_LANGUAGES: MappingProxyType[str, str] = MappingProxyType(
+    {"han": "zh", "devanagari": "hi", "bengali": "bn", "tamil": "ta"}
+)
+
+# The most frequent function words of each language that the stop-word detector knows
+# (``extraction.language``); a word of two lists counts for both, so languages as close as
+# Danish and Norwegian are told apart by the words they do not share. Tuned on the
+# development pages: rerun ``python -m benchmarks language`` after changing them.
+STOP_WORDS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        language: frozenset(words.split())
+        for language, words in {
+            "en": "the of and to in is that for it was on with as are be by this have from at "
+            "not but they his her which has were their been would will an its who said or",
+            "de": "der die und das ist nicht ein eine zu den mit sich des auf für im dem "
+            "auch es an als wie bei oder nach wird aus sie sind hat noch wurde einen",
+            "fr": "le la les et des est un une du en que qui dans pour pas sur au avec "
+            "il ce sont par plus se ne elle mais ont aux été cette leur nous",
+            "es": "el la los las de que y en un una es por con para del se no al lo "
+            "como más pero sus su le ha este fue son también entre cuando muy",
+            "it": "il di che la è e per un una non in del della gli le con si sono "
+            "al da dei nel alla anche come ma più ha lo questo delle tra",
+            "pt": "o a os as de que e do da em um uma para com não no na por se dos "
+            "das mais como mas foi ao ele ela são também já pelo pela seu sua",
+            "nl": "de het een en van is dat op te in zijn niet met voor die er aan "
+            "ook als bij maar om dan wordt worden werd nog door naar hij zij",
+            "id": "yang dan di ini itu dengan untuk dari dalam tidak akan pada juga "
+            "ke ada adalah oleh karena bisa saat telah atau mereka sudah kami kita",
+            "sv": "och att det som en på är av för med till den har inte om ett var "
+            "men jag så sig kan från vid eller efter också när",
+            "da": "og at det som en på er af for med til den har ikke om et var men "
+            "jeg så sig kan fra ved eller efter også når blev havde",
+            "no": "og at det som en på er av for med til den har ikke om et var men "
+            "jeg så seg kan fra ved eller etter også når ble hadde",
+            "pl": "i w na nie z się do że to jest o jak po a co ale za od przez dla "
+            "jego już tak są był była może tym oraz",
+            "tr": "ve bir bu da de için ile olarak daha çok gibi en olan ama kadar "
+            "sonra ise değil her şey oldu göre ancak",
+            "ro": "și de la în a cu care pe că nu un o din este pentru mai sunt fost "
+            "au ca dar se acest această sau",
+            "ru": "и в не на что с по как это он она из за к но то а от так для же "
+            "его все было был была были который также уже",
+            "uk": "і в не на що з по як це він вона із за до але та від так для же "
+            "його все було був була були який також вже",
+            "bg": "и в на не за да се от с е че по са като го но ще това той тя "
+            "беше бяха който която също",
+            "ar": "في من على أن إلى عن مع هذا التي الذي كان ما لا هذه قد وقال بعد "
+            "كما بين أو عام ذلك",
+            "fa": "و در به از که این را با است برای آن یک خود تا شد می بود شده کرد هم اما",
+            "ur": "کے میں کی ہے اور سے کو نے کا ہیں پر یہ بھی تھا کہ ایک گیا",
+            "hi": "के में की है और से को का एक पर यह भी नहीं कि लिए था ने हैं",
+        }.items()
+    }
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Dates
 
