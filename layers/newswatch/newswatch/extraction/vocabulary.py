@@ -19,17 +19,6 @@ HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff"
 # convention of word processors' counts). Hangul is written with spaces, so it is not here.
 UNSPACED_SCRIPTS = KANA + HAN
 
-# Scripts that name their language, checked in this order: kana before Han (Japanese also
-# writes Han). Latin or Cyrillic script is shared by many languages, so it names none.
-SCRIPT_LANGUAGES: tuple[tuple[str, str], ...] = (
-    (KANA, "ja"),
-    (HANGUL, "ko"),
-    ("\u0e00-\u0e7f", "th"),
-    ("\u0370-\u03ff\u1f00-\u1fff", "el"),
-    ("\u0590-\u05ff", "he"),
-    ("\u10a0-\u10ff", "ka"),
-    ("\u0530-\u058f", "hy"),
-)
 # Scripts shared by several languages, told apart by stop words (``STOP_WORDS``), or by
 # which they name one language only by default.
 LATIN = "A-Za-z\u00c0-\u024f"
@@ -54,6 +43,18 @@ SCRIPTS: MappingProxyType[str, str] = MappingProxyType(
         "bengali": "\u0980-\u09ff",
         "tamil": "\u0b80-\u0bff",
     }
+)
+# Scripts (``SCRIPTS`` names) that name their language, checked in this order: kana before
+# Han (Japanese also writes Han). Latin or Cyrillic script is shared by many languages, so it
+# names none.
+SCRIPT_LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("kana", "ja"),
+    ("hangul", "ko"),
+    ("thai", "th"),
+    ("greek", "el"),
+    ("hebrew", "he"),
+    ("georgian", "ka"),
+    ("armenian", "hy"),
 )
 # The scripts each language is written in (its text may mix them: Japanese kana with Han).
 # A language with a script of its own here is detected by that script alone.

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from newswatch.extraction.dates import most_precise_date
-from newswatch.extraction.metadata import jsonld, meta_tags, microdata, visible
+from newswatch.extraction.metadata import jsonld, lines, meta_tags, microdata, visible
 from newswatch.extraction.metadata.fields import FIELDS, Candidates, Metadata
 from newswatch.extraction.text import clean_text
 
@@ -25,7 +25,8 @@ Choice = Callable[[list[Any]], Any]
 Finisher = Callable[[Metadata, lxml.html.HtmlElement, str | None], None]
 
 # The sources, most reliable first: typed data written for search engines, then untyped
-# <meta> keys, then markup tied to visible elements, then what a reader sees.
+# <meta> keys, then markup tied to visible elements, then what a reader sees (marked
+# elements, then, as a fallback, unmarked lines).
 SOURCES: Mapping[str, Source] = MappingProxyType(
     {
         "json-ld": jsonld.candidates,
@@ -34,7 +35,21 @@ SOURCES: Mapping[str, Source] = MappingProxyType(
         "visible": visible.candidates,
     }
 )
-_DEFAULT_PRECEDENCE = tuple(SOURCES)
+
+
+def _lacks_credit_or_time(found: Mapping[str, Candidates]) -> bool:
+    """Whether no source so far credits anyone, or none gives the publication's time."""
+    has_authors = any(candidates.get("authors") for candidates in found.values())
+    has_time = any("T" in (candidates.get("published") or "") for candidates in found.values())
+    return not (has_authors and has_time)
+
+
+# Sources asked last, and only when the ones before leave what they give unset (each is a
+# page walk that a page with structured data need not pay).
+FALLBACK_SOURCES: Mapping[str, tuple[Source, Callable[[Mapping[str, Candidates]], bool]]] = (
+    MappingProxyType({"lines": (lines.candidates, _lacks_credit_or_time)})
+)
+_DEFAULT_PRECEDENCE = (*SOURCES, *FALLBACK_SOURCES)
 # Fields whose sources rank otherwise than ``SOURCES`` (none today; the canonical link's
 # precedence over JSON-LD for the URL is a finisher, since it may be refused).
 PRECEDENCE: Mapping[str, Sequence[str]] = MappingProxyType(
@@ -65,6 +80,8 @@ CHOICES: Mapping[str, Choice] = MappingProxyType(
 def merge(root: lxml.html.HtmlElement, *, url: str | None) -> Metadata:
     """The metadata of an unmodified tree; ``url`` (where the page came from) resolves links."""
     found = {name: source(root) for name, source in SOURCES.items()}
+    for name, (source, needed) in FALLBACK_SOURCES.items():
+        found[name] = source(root) if needed(found) else {}
     merged = Metadata()
     for name in FIELDS:
         candidates = [found[source][name] for source in PRECEDENCE[name] if found[source].get(name)]
