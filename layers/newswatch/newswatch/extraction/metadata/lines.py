@@ -128,6 +128,7 @@ def _visible_lines(root: lxml.html.HtmlElement) -> list[str]:
     parts: list[str] = []
     long_lines = 0
     articles = 0  # how many <article> elements the walk is inside
+    skipped: set[lxml.html.HtmlElement] = set()
 
     def end_line() -> None:
         nonlocal long_lines
@@ -145,21 +146,23 @@ def _visible_lines(root: lxml.html.HtmlElement) -> list[str]:
             parts.append(element.tail or "")
             continue
         tag = element.tag
-        furniture = _is_furniture(element, inside_article=articles > 0)
         if event == "start":
-            if furniture:
+            if _is_furniture(element, inside_article=articles > 0):
                 walk.skip_subtree()  # its end event still comes, with its tail
+                skipped.add(element)
                 continue
             articles += tag == "article"
             if tag in _BLOCK_TAGS or tag == "br":
                 end_line()
-            parts.append(element.text or "")
+            if element.text:
+                parts.append(element.text)
         else:
-            if not furniture:
+            if element not in skipped:
                 articles -= tag == "article"
                 if tag in _BLOCK_TAGS:
                     end_line()
-            parts.append(element.tail or "")
+            if element.tail:
+                parts.append(element.tail)
     end_line()
     return lines
 
