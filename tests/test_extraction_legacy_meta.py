@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import lxml.html
@@ -134,3 +135,18 @@ def test_a_date_in_the_body_text_after_its_first_paragraphs_is_not_the_page_date
 def test_a_marked_date_without_time_is_completed_by_the_clock_beside_it() -> None:
     body = '<span class="date">March 4, 2008</span><br><font>4:20 pm EDT</font><p>Text.</p>'
     assert metadata_of(body).published == "2008-03-04T16:20:00-04:00"
+
+
+def test_the_line_walk_is_bounded_on_a_page_of_empty_elements() -> None:
+    # A credit after 100,000 empty elements lies beyond the walk's budget: never read, and the
+    # walk stops early instead of visiting every element.
+    body = "<span></span>" * 100_000 + "<p>By Jane Doe</p>"
+    started = time.perf_counter()
+    metadata = metadata_of(body)
+    assert metadata.authors == []
+    assert time.perf_counter() - started < 10  # a wide bound: the whole walk takes < 0.1 s
+
+
+def test_a_credit_within_the_first_lines_is_read_after_navigation() -> None:
+    menu = "<nav>" + "<a href='/'>Section</a><br>" * 500 + "</nav>"
+    assert metadata_of(menu + "<p>By Jane Doe</p><p>Text.</p>").authors == ["Jane Doe"]
