@@ -23,7 +23,7 @@ from newswatch.extraction.credits import clean_authors, closing_credit, lead_dat
 from newswatch.extraction.dates import find_date, normalize_date
 from newswatch.extraction.language import language_from_script
 from newswatch.extraction.metadata.fields import Metadata
-from newswatch.extraction.metadata.merge import merge
+from newswatch.extraction.metadata.merge import merge_sources
 from newswatch.extraction.text import clean_text
 from newswatch.extraction.vocabulary import ARTICLE_TYPES, WIRE_AGENCIES
 
@@ -48,4 +48,4 @@ def extract_metadata(root: lxml.html.HtmlElement, *, url: str | None = None) -> 
 
     Reads only: call it before anything that mutates the tree (body extraction does).
     """
-    return merge(root, url=url)
+    return merge_sources(root, url=url)

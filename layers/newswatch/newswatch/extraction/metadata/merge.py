@@ -77,7 +77,7 @@ CHOICES: Mapping[str, Choice] = MappingProxyType(
 )
 
 
-def merge(root: lxml.html.HtmlElement, *, url: str | None) -> Metadata:
+def merge_sources(root: lxml.html.HtmlElement, *, url: str | None) -> Metadata:
     """The metadata of an unmodified tree; ``url`` (where the page came from) resolves links."""
     found = {name: source(root) for name, source in SOURCES.items()}
     for name, (source, needed) in FALLBACK_SOURCES.items():
