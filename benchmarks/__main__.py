@@ -17,7 +17,16 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from benchmarks import coldstart, deployment, endtoend, extraction, hostile, memory, watchlists
+from benchmarks import (
+    coldstart,
+    deployment,
+    endtoend,
+    extraction,
+    hostile,
+    language,
+    memory,
+    watchlists,
+)
 from benchmarks.results import goals_in_output, print_goals, write
 
 Suite = Callable[[], Any]
@@ -25,6 +34,7 @@ Suite = Callable[[], Any]
 
 def _suites() -> dict[str, Suite]:
     suites: dict[str, Suite] = {"extraction": extraction.main, "watchlists": watchlists.main}
+    suites["language"] = language.main
     # The stories benchmark arrives with its own branch; run it wherever it exists.
     try:
         stories = importlib.import_module("benchmarks.stories")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from newswatch.errors import Rejection
+from newswatch.errors import Rejection, RejectionReason
 
 Clock = Callable[[], float]
 
@@ -39,7 +39,7 @@ class Deadline:
         elapsed = self.elapsed()
         if elapsed > self.seconds:
             raise Rejection(
-                "too-slow",
+                RejectionReason.TOO_SLOW,
                 f"processing took {elapsed:.1f} s by the end of {step}, more than the "
                 f"{self.seconds:g} s per-object deadline",
             )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from newswatch.errors import Rejection
+from newswatch.errors import Rejection, RejectionReason
 from newswatch.events import ObjectRef
 
 if TYPE_CHECKING:
@@ -50,11 +50,12 @@ class S3ObjectReader:
             code = _error_code(error)
             if code in _MISSING_CODES:
                 raise Rejection(
-                    "object-missing", f"{ref.s3_uri} was deleted before it was read ({code})"
+                    RejectionReason.OBJECT_MISSING,
+                    f"{ref.s3_uri} was deleted before it was read ({code})",
                 ) from None
             if code in _REPLACED_CODES:
                 raise Rejection(
-                    "object-missing",
+                    RejectionReason.OBJECT_MISSING,
                     f"{ref.s3_uri} was overwritten before the notified content was read",
                 ) from None
             raise
@@ -76,7 +77,8 @@ class S3ObjectReader:
 
     def _too_large(self, size: int) -> Rejection:
         return Rejection(
-            "too-large", f"object is {size} bytes; the limit is {self._max_bytes} bytes"
+            RejectionReason.TOO_LARGE,
+            f"object is {size} bytes; the limit is {self._max_bytes} bytes",
         )
 
 

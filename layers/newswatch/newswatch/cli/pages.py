@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newswatch.article import Article
-from newswatch.errors import Rejection
+from newswatch.errors import Rejection, RejectionReason
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 STDIN = "-"
@@ -51,7 +51,7 @@ def extracted_pages(sources: list[str]) -> Iterator[tuple[str, Article | Rejecti
 
     for source, data in read_pages(sources):
         if data is None:
-            yield source, Rejection("unreadable", "no such file")
+            yield source, Rejection(RejectionReason.UNREADABLE, "no such file")
             continue
         try:
             yield source, extract_article(data)

@@ -8,14 +8,13 @@ extraction prunes the tree) and :mod:`.body` (the main text). Bad input ends as 
 
 from __future__ import annotations
 
-import re
-
 import lxml.html
 
 from newswatch.article import Article
 from newswatch.deadline import Deadline
-from newswatch.errors import Rejection
+from newswatch.errors import Rejection, RejectionReason
 from newswatch.extraction.body import extract_body
+from newswatch.extraction.credits import closing_credit, lead_dateline
 from newswatch.extraction.decoding import (
     MAX_HTML_BYTES,
     decode,
@@ -23,22 +22,14 @@ from newswatch.extraction.decoding import (
     require_markup,
     too_large,
 )
-from newswatch.extraction.metadata import (
-    Metadata,
-    closing_credit,
-    extract_metadata,
-    language_from_script,
-    lead_dateline,
-)
+from newswatch.extraction.language import page_language
+from newswatch.extraction.metadata import Metadata, extract_metadata
 from newswatch.extraction.parsing import parse_html
+from newswatch.extraction.text import count_words
 
 __all__ = ["Article", "Metadata", "extract_article", "page_text"]
 
 _IDENTITY_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip"})
-# A word: a run of non-space characters, or one Han/kana character, since Chinese and Japanese
-# write without spaces (the convention of word processors' counts).
-_UNSPACED_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{_UNSPACED_SCRIPTS}]|[^\s{_UNSPACED_SCRIPTS}]+")
 
 
 def extract_article(
@@ -82,13 +73,13 @@ def extract_article(
         authors=tuple(metadata.authors or ([agency] if agency else [])),
         publisher=metadata.publisher,
         url=metadata.url,
-        language=metadata.language or language_from_script(text),
+        language=page_language(metadata.language, text),
         section=metadata.section,
         tags=tuple(metadata.tags),
         dateline=metadata.dateline or place,
         image=metadata.image,
         image_caption=metadata.image_caption or body.image_caption,
-        word_count=len(_WORD.findall(text)),
+        word_count=count_words(text),
     )
 
 
@@ -106,7 +97,7 @@ def page_text(
             text = decode(data, content_type=content_type)
         except Rejection as rejection:
             claimed = (content_encoding or "").strip().lower()
-            if rejection.reason != "not-html" or claimed in _IDENTITY_ENCODINGS:
+            if rejection.reason != RejectionReason.NOT_HTML or claimed in _IDENTITY_ENCODINGS:
                 raise
             raise Rejection(
                 rejection.reason,
@@ -125,10 +116,11 @@ def _no_text(root: lxml.html.HtmlElement) -> Rejection:
     visible = " ".join(root.text_content().split())
     if not visible:
         return Rejection(
-            "no-article-text", "the page has no visible text (only scripts, styles or markup)"
+            RejectionReason.NO_ARTICLE_TEXT,
+            "the page has no visible text (only scripts, styles or markup)",
         )
     return Rejection(
-        "no-article-text",
-        f"no article body found among {len(visible.split()):,} words of visible text "
+        RejectionReason.NO_ARTICLE_TEXT,
+        f"no article body found among {count_words(visible):,} words of visible text "
         "(navigation, lists or short snippets only)",
     )

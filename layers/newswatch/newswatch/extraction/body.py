@@ -23,7 +23,7 @@ from itertools import islice
 import lxml.html
 from lxml import etree
 
-from newswatch.extraction.metadata import closing_credit
+from newswatch.extraction.credits import closing_credit
 
 # Never visible article text. Stripped once, in C, before the walk.
 _INVISIBLE_TAGS = (

@@ -25,7 +25,7 @@ import codecs
 import re
 import zlib
 
-from newswatch.errors import Rejection
+from newswatch.errors import Rejection, RejectionReason
 
 # Decompressed HTML larger than this is refused: real article pages stay far below it, and
 # parsing a larger one would cost Lambda memory and time for a page that is no article.
@@ -153,9 +153,11 @@ def decompress(data: bytes) -> bytes:
                     raise too_large(size, compressed=len(data))
                 chunks.append(chunk)
         except zlib.error as error:
-            raise Rejection("undecodable", f"corrupt gzip data: {error}") from None
+            raise Rejection(RejectionReason.UNDECODABLE, f"corrupt gzip data: {error}") from None
         if not decompressor.eof:
-            raise Rejection("undecodable", "truncated gzip data: the stream ends mid-member")
+            raise Rejection(
+                RejectionReason.UNDECODABLE, "truncated gzip data: the stream ends mid-member"
+            )
         remaining = decompressor.unused_data
     return b"".join(chunks)
 
@@ -171,14 +173,15 @@ def decode(data: bytes, *, content_type: str | None = None) -> str:
     data, bom_encoding = _strip_byte_order_mark(data)
     if not data.strip():
         raise Rejection(
-            "empty", "the object has no content" + (" after its BOM" if bom_encoding else "")
+            RejectionReason.EMPTY,
+            "the object has no content" + (" after its BOM" if bom_encoding else ""),
         )
     if bom_encoding is not None:
         try:
             return data.decode(bom_encoding)
         except UnicodeDecodeError as error:
             raise Rejection(
-                "undecodable", f"bytes do not match the {bom_encoding} BOM: {error}"
+                RejectionReason.UNDECODABLE, f"bytes do not match the {bom_encoding} BOM: {error}"
             ) from None
     _reject_binary(data)
     try:
@@ -199,7 +202,9 @@ def decode(data: bytes, *, content_type: str | None = None) -> str:
         if text.count("\ufffd") <= MAX_REPLACEMENT_SHARE * len(text):
             return text
     tried = ", ".join([*candidates, "utf-8"])
-    raise Rejection("undecodable", f"no charset decodes this page (tried {tried} and detection)")
+    raise Rejection(
+        RejectionReason.UNDECODABLE, f"no charset decodes this page (tried {tried} and detection)"
+    )
 
 
 def normalize_encoding(label: str) -> str | None:
@@ -269,25 +274,34 @@ def _reject_binary(data: bytes) -> None:
     head = data[:SNIFF_WINDOW]
     for signature, what in _BINARY_SIGNATURES:
         if head.startswith(signature):
-            raise Rejection("not-html", f"binary data: this is {what}, not an HTML page")
+            raise Rejection(
+                RejectionReason.NOT_HTML, f"binary data: this is {what}, not an HTML page"
+            )
     if head[:12].startswith(b"RIFF") and head[8:12] == b"WEBP":
-        raise Rejection("not-html", "binary data: this is a WebP image, not an HTML page")
+        raise Rejection(
+            RejectionReason.NOT_HTML, "binary data: this is a WebP image, not an HTML page"
+        )
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls > MAX_CONTROL_SHARE * len(head):
         raise Rejection(
-            "not-html", "binary data: NUL or other control bytes in the first 8 KiB, not HTML"
+            RejectionReason.NOT_HTML,
+            "binary data: NUL or other control bytes in the first 8 KiB, not HTML",
         )
 
 
 def require_markup(text: str) -> None:
     """Reject text without any tag: plain text, CSV or JSON is no page (looked for in 128 KiB)."""
     if _BLANK.fullmatch(text):
-        raise Rejection("empty", "the page is empty or only whitespace")
+        raise Rejection(RejectionReason.EMPTY, "the page is empty or only whitespace")
     head = text[:SNIFF_WINDOW]
     if head.count("\x00") > MAX_CONTROL_SHARE * len(head):
-        raise Rejection("not-html", "binary data: NUL characters in the text, not an HTML page")
+        raise Rejection(
+            RejectionReason.NOT_HTML, "binary data: NUL characters in the text, not an HTML page"
+        )
     if _MARKUP.search(text, 0, 16 * SNIFF_WINDOW) is None:
-        raise Rejection("not-html", "no HTML markup: not a single tag in the first 128 KiB")
+        raise Rejection(
+            RejectionReason.NOT_HTML, "no HTML markup: not a single tag in the first 128 KiB"
+        )
 
 
 def too_large(size: int, *, compressed: int | None = None) -> Rejection:
@@ -295,5 +309,6 @@ def too_large(size: int, *, compressed: int | None = None) -> Rejection:
     limit = MAX_HTML_BYTES // (1024 * 1024)
     origin = f" (from {compressed:,} compressed bytes)" if compressed is not None else ""
     return Rejection(
-        "too-large", f"page exceeds the {limit} MiB cap (at least {size:,} bytes{origin})"
+        RejectionReason.TOO_LARGE,
+        f"page exceeds the {limit} MiB cap (at least {size:,} bytes{origin})",
     )

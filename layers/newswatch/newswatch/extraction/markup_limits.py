@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from newswatch.errors import Rejection
+from newswatch.errors import Rejection, RejectionReason
 
 # Tuned by benchmarks/hostile.py ("elements at the attribute cap"): below the cap, libxml2's
 # cost per element still grows with the square of its attributes, so a page of elements at the
@@ -81,7 +81,7 @@ def bound_markup(text: str) -> str:
             name_start, name_end = token.span("raw" if raw else "name")
             if name_end - name_start > MAX_TAG_NAME_CHARS:
                 raise Rejection(
-                    "tag-too-long",
+                    RejectionReason.TAG_TOO_LONG,
                     f"a tag name of {name_end - name_start:,} characters (the cap is "
                     f"{MAX_TAG_NAME_CHARS}); no HTML element is named like that",
                 )
@@ -109,13 +109,13 @@ def _too_many_attributes(
     if on_element > MAX_ATTRIBUTES_PER_ELEMENT:
         tag = _display_name(token.group("raw" if raw else "name"))
         return Rejection(
-            "too-many-attributes",
+            RejectionReason.TOO_MANY_ATTRIBUTES,
             f"a <{tag}> element has {on_element:,} attributes, more than the "
             f"{MAX_ATTRIBUTES_PER_ELEMENT:,} cap; the HTML parser's time grows with the square "
             "of that number",
         )
     return Rejection(
-        "too-many-attributes",
+        RejectionReason.TOO_MANY_ATTRIBUTES,
         f"the page has more than {MAX_ATTRIBUTES_PER_PAGE:,} attributes; its parse tree "
         "would outgrow the memory an article needs",
     )

@@ -18,7 +18,7 @@ import re
 import lxml.etree
 import lxml.html
 
-from newswatch.errors import Rejection
+from newswatch.errors import Rejection, RejectionReason
 from newswatch.extraction.markup_limits import bound_markup
 
 # libxml2's nesting limit for HTML without XML_PARSE_HUGE; it names that option on hitting any
@@ -65,23 +65,25 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     if declaration is not None:
         text = text[declaration.end() :]
     if not text.strip():
-        raise Rejection("empty", "the page is empty or only whitespace")
+        raise Rejection(RejectionReason.EMPTY, "the page is empty or only whitespace")
     if _FEED_ROOT.match(text):
-        raise Rejection("not-html", "an RSS or Atom feed, not an HTML page")
+        raise Rejection(RejectionReason.NOT_HTML, "an RSS or Atom feed, not an HTML page")
     text = bound_markup(text)
     parser = _new_parser()
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except lxml.etree.ParserError as error:  # libxml2 produced no document at all
-        raise Rejection("empty", f"the page has no HTML elements ({error})") from None
+        raise Rejection(RejectionReason.EMPTY, f"the page has no HTML elements ({error})") from None
     except (ValueError, lxml.etree.LxmlError) as error:
-        raise Rejection("not-html", f"the HTML parser refused the page: {error}") from None
+        raise Rejection(
+            RejectionReason.NOT_HTML, f"the HTML parser refused the page: {error}"
+        ) from None
     _reject_parser_limits(parser)
     if len(text) > _COUNT_ABOVE_CHARS:
         elements = int(root.xpath("count(//*)"))
         if elements > MAX_ELEMENTS:
             raise Rejection(
-                "too-large",
+                RejectionReason.TOO_LARGE,
                 f"the page has {elements:,} elements, more than the {MAX_ELEMENTS:,} cap",
             )
     _reject_frameset(root)
@@ -94,13 +96,13 @@ def _reject_parser_limits(parser: lxml.html.HTMLParser) -> None:
         message = str(entry.message)
         if _DEPTH_ERROR in message:
             raise Rejection(
-                "too-deep",
+                RejectionReason.TOO_DEEP,
                 f"elements are nested more than {MAX_DEPTH} levels deep; "
                 "no real article page is, and the parser drops what lies deeper",
             )
         if _LIMIT_HINT in message:
             raise Rejection(
-                "too-large",
+                RejectionReason.TOO_LARGE,
                 f"the page exceeds an HTML parser limit ({message.strip()}); "
                 "a single text run over 10 MB is no article",
             )
@@ -113,6 +115,6 @@ def _reject_frameset(root: lxml.html.HtmlElement) -> None:
     sources = [src for src in frameset.xpath(".//frame/@src") if isinstance(src, str)]
     where = f": {', '.join(sources[:5])}" if sources else ""
     raise Rejection(
-        "no-article-text",
+        RejectionReason.NO_ARTICLE_TEXT,
         f"the page is a frameset; its content lives in the framed documents{where}",
     )

@@ -1,0 +1,28 @@
+"""Where on the page an element sits: in the article, or in furniture whose names and dates
+(a comment's author, a header clock, a teaser's date) are not the article's."""
+
+from __future__ import annotations
+
+import lxml.html
+
+# How many ``<time>`` elements, or elements classed as bylines and dates, are looked at: each
+# costs an ancestor walk, and a page's own come first.
+MAX_VISIBLE_CANDIDATES = 200
+
+_FURNITURE_TAGS = frozenset({"nav", "footer", "aside"})
+
+
+def outside_article(element: lxml.html.HtmlElement) -> bool:
+    """Whether an element sits in page furniture whose dates and names are not the article's.
+
+    That is a comments section, a nav, footer or aside, or a header that is the site's (outside
+    any ``<article>``) rather than the article's own.
+    """
+    nodes = (element, *element.iterancestors())
+    if any(node.tag in _FURNITURE_TAGS for node in nodes):
+        return True
+    if any(node.tag == "header" for node in nodes) and not any(
+        node.tag == "article" for node in nodes
+    ):
+        return True
+    return any("comment" in (node.get("class") or node.get("id") or "").lower() for node in nodes)

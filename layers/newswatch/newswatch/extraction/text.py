@@ -1,0 +1,42 @@
+"""Text helpers that every extraction step shares: cleaning, de-duplication, counting words."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from newswatch.extraction.vocabulary import UNSPACED_SCRIPTS
+
+_TAG = re.compile(r"<[^<>]{1,500}>")
+# A word: a run of non-space characters, or one Han/kana character, since Chinese and Japanese
+# write without spaces (the convention of word processors' counts).
+_WORD = re.compile(rf"[{UNSPACED_SCRIPTS}]|[^\s{UNSPACED_SCRIPTS}]+")
+
+
+def count_words(text: str) -> int:
+    """The number of words in ``text``, whichever script it is written in."""
+    return len(_WORD.findall(text))
+
+
+def clean_text(value: object) -> str | None:
+    """Whitespace-collapsed text without HTML entities or tags, or None when empty."""
+    if not isinstance(value, str):
+        return None
+    if "&" in value:
+        value = html.unescape(value)
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    text = " ".join(value.split())
+    return text or None
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """``values`` in order without case-insensitive repeats (the first spelling is kept)."""
+    seen: set[str] = set()
+    result = []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            result.append(value)
+    return result
