@@ -41,17 +41,6 @@ def case_id(case: Case) -> str:
     return case.name
 
 
-def with_known_defects(cases: tuple[Case, ...]) -> list[Any]:
-    """Cases whose check waits for another branch's fix are strict xfails (they fail loudly,
-    as XPASS, once that branch is merged: then drop their ``known_defect``)."""
-    return [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=case.known_defect))
-        if case.known_defect
-        else case
-        for case in cases
-    ]
-
-
 @pytest.fixture(scope="module")
 def probes() -> Iterator[dict[str, Future[dict[str, Any]]]]:
     """Every case's extraction probe, started with the first test (so they run beside the
@@ -107,7 +96,7 @@ def notified_ref(env: IngestEnv, case: Case, body: bytes) -> ObjectRef:
     return ref
 
 
-@pytest.mark.parametrize("case", with_known_defects(CASES), ids=case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_each_case_ends_as_stated_through_the_pipeline(corpus_env: IngestEnv, case: Case) -> None:
     env = corpus_env
     ref = notified_ref(env, case, case.build())
@@ -179,7 +168,7 @@ def _probe(case: Case) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("case", with_known_defects(CASES), ids=case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_each_case_extracts_within_its_time_and_memory_bounds(
     probes: dict[str, Future[dict[str, Any]]], case: Case
 ) -> None:

@@ -58,8 +58,6 @@ class Case:
     content_type: str = "text/html"
     check: Callable[[str | None, str], bool] | None = None
     pipeline_outcome: str | None = None
-    # A defect fixed on another branch of issue 9: its check fails until that branch is merged.
-    known_defect: str | None = None
 
     @property
     def object_key(self) -> str:
@@ -463,7 +461,6 @@ def _cases() -> list[Case]:
             ),
             STORED,
             check=_title_clean,
-            known_defect="issue 9 defect 6 (untrusted text)",
         ),
         Case(
             "title-with-bidi-overrides",
@@ -474,7 +471,6 @@ def _cases() -> list[Case]:
             ),
             STORED,
             check=_title_clean,
-            known_defect="issue 9 defect 6 (untrusted text)",
         ),
         Case(
             "title-with-html-and-script",

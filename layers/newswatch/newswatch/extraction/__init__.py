@@ -26,6 +26,7 @@ from newswatch.extraction.language import page_language
 from newswatch.extraction.metadata import Metadata, extract_metadata
 from newswatch.extraction.parsing import parse_html
 from newswatch.extraction.text import count_words
+from newswatch.untrusted import clean_line, clean_text
 
 __all__ = ["Article", "Metadata", "extract_article", "page_text"]
 
@@ -64,23 +65,35 @@ def extract_article(
     place, agency = lead_dateline(body.paragraphs[0])
     # A wire agency is the author when it is the only credit: in the lead, or closing the text.
     agency = agency or closing_credit(body.paragraphs[-1])
+    # Page text enters the system here: what a reader would not see as written (terminal
+    # escapes, bidi overrides, zero-width characters, line breaks in one-line fields) goes now,
+    # so records, matching and every later reader get clean text.
     return Article(
-        text=text,
-        title=metadata.title,
-        subtitle=metadata.subtitle,
-        published=metadata.published,
-        modified=metadata.modified,
-        authors=tuple(metadata.authors or ([agency] if agency else [])),
-        publisher=metadata.publisher,
-        url=metadata.url,
+        text=clean_text(text),
+        title=_line(metadata.title),
+        subtitle=_line(metadata.subtitle),
+        published=_line(metadata.published),
+        modified=_line(metadata.modified),
+        authors=_lines(metadata.authors or ([agency] if agency else [])),
+        publisher=_line(metadata.publisher),
+        url=_line(metadata.url),
         language=page_language(metadata.language, text),
-        section=metadata.section,
-        tags=tuple(metadata.tags),
-        dateline=metadata.dateline or place,
-        image=metadata.image,
-        image_caption=metadata.image_caption or body.image_caption,
+        section=_line(metadata.section),
+        tags=_lines(metadata.tags),
+        dateline=_line(metadata.dateline or place),
+        image=_line(metadata.image),
+        image_caption=_line(metadata.image_caption or body.image_caption),
         word_count=count_words(text),
     )
+
+
+def _line(value: str | None) -> str | None:
+    """A one-line field, cleaned; ``None`` when nothing visible is left."""
+    return (clean_line(value) or None) if value is not None else None
+
+
+def _lines(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(line for value in values if (line := clean_line(value)))
 
 
 def page_text(
