@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from benchmarks import coldstart, deployment, endtoend, extraction, memory, watchlists
+from benchmarks import coldstart, cost, deployment, endtoend, extraction, memory, watchlists
 from benchmarks.results import goals_in_output, print_goals, write
 
 Suite = Callable[[], Any]
@@ -36,6 +36,7 @@ def _suites() -> dict[str, Suite]:
     suites["endtoend"] = endtoend.main
     suites["memory"] = memory.main
     suites["deployment"] = deployment.main
+    suites["cost"] = cost.main
     return suites
 
 
