@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from benchmarks import (
     coldstart,
+    cost,
     deployment,
     endtoend,
     extraction,
@@ -47,6 +48,7 @@ def _suites() -> dict[str, Suite]:
     suites["endtoend"] = endtoend.main
     suites["memory"] = memory.main
     suites["deployment"] = deployment.main
+    suites["cost"] = cost.main
     return suites
 
 

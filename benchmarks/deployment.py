@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -24,4 +25,15 @@ def main() -> dict[str, Any]:
         [sys.executable, str(SCRIPT)], cwd=ROOT, capture_output=True, text=True, check=True
     )
     print(completed.stdout, end="")
-    return {"printed": completed.stdout, "goals": []}
+    figures: dict[str, Any] = json.loads(completed.stdout.splitlines()[-1])
+    unzipped_mb = figures["total"]["unzipped_bytes"] / 1e6
+    return {
+        **figures,
+        "goals": [
+            goal(
+                "functions plus own layer < 20 MB unzipped",
+                f"{unzipped_mb:.1f} MB",
+                unzipped_mb < 20,
+            )
+        ],
+    }

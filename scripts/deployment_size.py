@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 BUILD = Path(__file__).resolve().parents[1] / ".aws-sam" / "build"
-ARTEFACTS = ("IngestFunction", "NewswatchLayer")
+ARTEFACTS = ("IngestFunction", "DigestFunction", "NewswatchLayer")
 
 
 def sizes(directory: Path) -> tuple[int, int]:

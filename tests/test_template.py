@@ -205,7 +205,7 @@ def test_function_runtime_trigger_and_safety_settings() -> None:
     assert function["CodeUri"] == "functions/ingest/"
     assert (ROOT / "functions/ingest/app.py").is_file()
     assert function["RecursiveLoop"] == "Terminate"
-    assert function["Layers"] == [{"Ref": LAYER}]
+    assert function["Layers"][0] == {"Ref": LAYER}  # Powertools: see the layer tests below
     trigger = function["Events"]["IngestQueue"]
     assert trigger["Type"] == "SQS"
     assert trigger["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -243,10 +243,35 @@ def test_layer_is_built_for_the_functions_architecture() -> None:
         assert template.resource(FUNCTION).properties["Architectures"] == [architecture]
         assert template.resource(LAYER).properties["CompatibleArchitectures"] == [architecture]
         build = template.resolve(RESOURCES[LAYER]["Metadata"])
-        assert build == {"BuildMethod": "python3.13", "BuildArchitecture": architecture}
+        assert build == {"BuildMethod": "makefile", "BuildArchitecture": architecture}
     assert TEMPLATE["Parameters"]["Architecture"]["Default"] == "arm64"
     assert properties(LAYER)["ContentUri"] == "layers/newswatch/"
-    assert (ROOT / "layers/newswatch/requirements.txt").is_file()
+    # The layer Makefile picks lxml's wheels by LAYER_ARCHITECTURE: same default as the stack.
+    makefile = (ROOT / "layers/newswatch/Makefile").read_text(encoding="utf-8")
+    assert "LAYER_ARCHITECTURE ?= arm64\n" in makefile
+    assert "build-NewswatchLayer:" in makefile
+
+
+def test_layer_requirements_leave_out_what_lambda_or_the_powertools_layer_supplies() -> None:
+    requirements = (ROOT / "layers/newswatch/requirements.txt").read_text(encoding="utf-8")
+    pinned = {
+        line.split("==")[0].lower()
+        for line in requirements.splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert pinned == {"beautifulsoup4", "charset-normalizer", "lxml", "tzdata"}
+
+
+def test_both_functions_get_powertools_from_the_aws_published_layer() -> None:
+    for architecture in ("arm64", "x86_64"):
+        template = resolved(Architecture=architecture, PowertoolsLayerVersion="27")
+        for function in (FUNCTION, "DigestFunction"):
+            layers = template.resource(function).properties["Layers"]
+            assert layers[0] == template.resource(LAYER).physical_name
+            assert layers[1] == (
+                "arn:aws:lambda:us-east-1:017000801446:layer:"
+                f"AWSLambdaPowertoolsPythonV3-python313-{architecture}:27"
+            )
 
 
 def test_single_table_keys_recovery_encryption_and_ttl() -> None:

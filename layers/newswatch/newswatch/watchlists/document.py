@@ -14,8 +14,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from newswatch.alerting.schedule import DEFAULT_DIGEST, DigestSchedule, ScheduleError
 from newswatch.subscriptions.endpoints import SubscriptionError, email, sms
 from newswatch.subscriptions.policy import MAX_COMBINATIONS
@@ -73,11 +71,9 @@ def read_source(source: Source) -> Mapping[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise _file_error(f"cannot read {path}: {error}") from error
     try:
-        parsed = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        parsed = json.loads(text) if path.suffix == ".json" else _parse_yaml(path, text)
     except json.JSONDecodeError as error:
         raise _file_error(f"{path}: not valid JSON: {error}") from error
-    except yaml.YAMLError as error:
-        raise _file_error(f"{path}: not valid YAML: {error}") from error
     except RecursionError:
         # Both parsers recurse per nesting level; a watchlist file is a few levels deep.
         raise _file_error(f"{path}: nested too deeply to be a watchlist file") from None
@@ -88,6 +84,17 @@ def read_source(source: Source) -> Mapping[str, Any]:
     if not isinstance(parsed, Mapping):
         raise _file_error(f"{path}: expected a mapping with a 'watchlists' list at the top")
     return parsed
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    """PyYAML is imported here, where a file is read: the Lambda functions get their watchlists
+    from DynamoDB as parsed mappings, so their layer ships without PyYAML."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise _file_error(f"{path}: not valid YAML: {error}") from error
 
 
 def _file_error(message: str) -> WatchlistError:
