@@ -8,6 +8,7 @@ resolved the way CloudFormation would (LocalTemplate), so the tests check meanin
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
@@ -262,15 +263,20 @@ def test_layer_requirements_leave_out_what_lambda_or_the_powertools_layer_suppli
     assert pinned == {"beautifulsoup4", "charset-normalizer", "lxml", "tzdata"}
 
 
-def test_both_functions_get_powertools_from_the_aws_published_layer() -> None:
+def test_both_functions_get_powertools_from_the_aws_published_layer_of_the_tested_release() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pinned = re.search(r'"aws-lambda-powertools\[tracer\]==([0-9.]+)"', pyproject)
+    assert pinned is not None, "pyproject.toml pins the Powertools release the tests run"
+    assert TEMPLATE["Parameters"]["PowertoolsVersion"]["Default"] == pinned.group(1)
     for architecture in ("arm64", "x86_64"):
-        template = resolved(Architecture=architecture, PowertoolsLayerVersion="27")
+        template = resolved(Architecture=architecture)
         for function in (FUNCTION, "DigestFunction"):
             layers = template.resource(function).properties["Layers"]
             assert layers[0] == template.resource(LAYER).physical_name
+            # The layer's ARN, from the public SSM parameter Powertools keeps per release.
             assert layers[1] == (
-                "arn:aws:lambda:us-east-1:017000801446:layer:"
-                f"AWSLambdaPowertoolsPythonV3-python313-{architecture}:27"
+                "{{resolve:ssm:/aws/service/powertools/python/"
+                f"{architecture}/python3.13/{pinned.group(1)}}}}}"
             )
 
 
