@@ -546,6 +546,7 @@ class LocalStack:
                     message_id,
                     logged.get(message_id, fallback),
                     receive_count=int(record["attributes"].get("ApproximateReceiveCount", 0)),
+                    recorded_by="local runner",
                 )
             except Exception:
                 # The message is retried all the same; only its error text is lost.
