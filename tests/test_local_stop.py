@@ -131,3 +131,52 @@ def test_a_stack_in_the_middle_of_an_object_stops_at_once(child: Child, signal_n
     elapsed = child.stop_with(signal_number)
     print(f"mid-object stop after {elapsed:.2f} s")
     assert elapsed < STOP_BOUND_SECONDS
+
+
+def test_an_object_cut_off_by_a_stop_is_handed_back_and_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one process, so the queue outlives the stop: the dispatcher gives up on the worker
+    in the object within its timeout and hands the message back; a restarted worker stores
+    the object and sends its alert."""
+    released = threading.Event()
+    hanging = threading.Event()
+
+    def hang(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Key", "").startswith("incoming/slow") and not released.is_set():
+            hanging.set()
+            released.wait(60)
+
+    session = boto3.Session()
+    session.events.register("before-parameter-build.s3.GetObject", hang)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
+    local = LocalStack(
+        TEMPLATE_PATH, port=0, outbox_dir=tmp_path, parameters={"LogLevel": "CRITICAL"}
+    )
+    local.start()
+    try:
+        local.push_watchlists(ROOT / "watchlists.yaml")
+        dispatcher = Dispatcher(local, workers=1).start()
+        local.stack.s3().put_object(
+            Bucket=local.stack.bucket, Key="incoming/slow.html", Body=REFERENCE.read_bytes()
+        )
+        assert hanging.wait(30)
+
+        started = time.monotonic()
+        assert dispatcher.stop(timeout=0.5) is False  # abandoned in the object
+        assert time.monotonic() - started < STOP_BOUND_SECONDS
+        attributes = local.stack.sqs().get_queue_attributes(
+            QueueUrl=local.stack.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        assert attributes["ApproximateNumberOfMessages"] == "1"  # back, visible, not lost
+
+        released.set()  # the next read succeeds: a restarted worker (a new handler copy)
+        retried = local.poll(wait_seconds=1, worker=1)
+        assert [ref.key for ref in retried.succeeded] == ["incoming/slow.html"]
+        assert retried.alerts
+        article = local.stack.article_store().get_article(retried.succeeded[0].article_id)
+        assert article is not None
+        assert dispatcher.stop(timeout=30)  # the abandoned worker ends too
+    finally:
+        released.set()
+        local.stop()
