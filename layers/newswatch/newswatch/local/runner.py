@@ -351,7 +351,11 @@ class LocalStack:
                 function.environment.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
             )
             self._outbox = Outbox(
-                self.endpoint_url, self._stack.topic_arn, self.outbox_dir, self._stack.sns()
+                self.endpoint_url,
+                self._stack.topic_arn,
+                self.outbox_dir,
+                self._stack.sns(),
+                in_process=True,
             )
             self._sqs = self._stack.sqs()
             self._dead_letter_log = DeadLetterLog(
