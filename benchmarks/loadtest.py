@@ -254,6 +254,12 @@ def run(articles: int, workers: int, outbox: Path) -> str:
         dead = local.dead_letters()
     finally:
         local.stop()
+    unfinished = len(tally.uploaded) - outcomes["stored"] - outcomes["rejected"]
+    if unfinished or len(tally.uploaded) < articles:
+        print(
+            f"stopped at the {TIME_LIMIT_SECONDS} s limit: {articles - len(tally.uploaded)} not "
+            f"uploaded, {unfinished} uploaded but not finished (still queued, not lost)"
+        )
     duplicates = sum(count - 1 for count in tally.publishes.values() if count > 1)
     latency = sorted(tally.alert_latency)
     print(
