@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TOOLS := .tools/bin
 REGION ?= us-east-1
 
-.PHONY: help setup tools demo test bench lint typecheck template-check build check clean
+.PHONY: help setup tools demo test bench loadtest lint typecheck template-check build check clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ $(OTHER_SITES):
 
 bench: setup $(OTHER_SITES)  ## Print the extraction and watchlist benchmark tables
 	NEWSWATCH_OTHER_SITES_DIR=$(OTHER_SITES) $(BIN)/python -m benchmarks
+
+loadtest: setup  ## 5,000 articles through the local stack, 4 workers, 5% injected AWS faults (ARTICLES=N)
+	$(BIN)/python -m benchmarks.loadtest --articles $(or $(ARTICLES),5000)
 
 lint: setup  ## ruff (lint and format check)
 	$(BIN)/ruff check .

@@ -437,6 +437,7 @@ def test_function_writes_only_its_own_partitions_and_lists_only_what_it_reads() 
         "WL#*",
         "DIGEST#*",
         "RATE#*",
+        "DLQ#*",
     }
     assert {"dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"} <= set(dynamo["Action"])
     (listing,) = [s for s in function_statements() if "s3:ListBucket" in as_list(s["Action"])]

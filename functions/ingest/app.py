@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from newswatch.aws.dead_letters import DeadLetterLog
 from newswatch.config import Settings
 from newswatch.events import ObjectRef, object_refs, object_refs_from_message
 from newswatch.pipeline import IngestPipeline, Outcome, Status
@@ -96,6 +98,7 @@ def _ingest_message(record: SQSRecord, lambda_context: LambdaContext) -> list[di
                 "receive_count": record.attributes.approximate_receive_count,
             },
         )
+        _record_last_error(record)
         raise
 
 
@@ -113,6 +116,29 @@ def _start_or_defer(record: SQSRecord, lambda_context: LambdaContext) -> None:
         extra={"message_id": record.message_id, "remaining_ms": remaining_ms},
     )
     raise RecordDeferred(f"{remaining_ms} ms left, {needed_seconds:g} s needed")
+
+
+@functools.cache
+def dead_letter_log() -> DeadLetterLog:
+    """Built on the first failure only: a healthy container never pays for the client."""
+    import boto3
+
+    return DeadLetterLog(boto3.client("dynamodb"), table_name=settings().table_name)
+
+
+def _record_last_error(record: SQSRecord) -> None:
+    """Keep why the record failed where `newswatch dlq list` finds it once SQS gives up."""
+    error = sys.exc_info()[1]
+    try:
+        dead_letter_log().record_failure(
+            record.message_id,
+            f"{type(error).__name__}: {error}",
+            receive_count=int(record.attributes.approximate_receive_count),
+            recorded_by="ingest handler",
+        )
+    except Exception:
+        # The record is retried all the same; only its error text is lost.
+        logger.warning("could not record the error", extra={"message_id": record.message_id})
 
 
 def _ingest(ref: ObjectRef) -> Outcome:

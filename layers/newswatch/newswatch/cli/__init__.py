@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "rejections",
     "subscriptions",
     "stories",
+    "dlq",
 )
 
 Handler = Callable[[argparse.Namespace], int]

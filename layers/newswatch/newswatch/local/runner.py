@@ -298,6 +298,8 @@ class LocalStack:
         # moto's ReceiveMessage is not atomic: two concurrent calls can both take one message,
         # which SQS does not do to consumers within the visibility timeout. One at a time.
         self._receive_lock = threading.Lock()
+        # worker -> receipt handles of the batch it is in, for hand_back() on a stop.
+        self._in_flight: dict[int, list[str]] = {}
         self._output: _HandlerOutput | None = None
         self._failure_log: _RecordFailureLog | None = None
         self._key_filters: list[tuple[str, str]] = []
@@ -349,7 +351,11 @@ class LocalStack:
                 function.environment.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
             )
             self._outbox = Outbox(
-                self.endpoint_url, self._stack.topic_arn, self.outbox_dir, self._stack.sns()
+                self.endpoint_url,
+                self._stack.topic_arn,
+                self.outbox_dir,
+                self._stack.sns(),
+                in_process=True,
             )
             self._sqs = self._stack.sqs()
             self._dead_letter_log = DeadLetterLog(
@@ -432,6 +438,32 @@ class LocalStack:
             ).get("Messages", [])
         if not messages:
             return BatchResult(succeeded=[], failed_messages=0, alerts=[])
+        self._in_flight[worker] = [message["ReceiptHandle"] for message in messages]
+        try:
+            return self._settle(messages, worker)
+        finally:
+            self._in_flight.pop(worker, None)
+
+    def hand_back(self, worker: int) -> int:
+        """Make the batch that ``worker`` was cut off in visible again at once, so that the
+        next poll (a restarted worker) retries it; Lambda would leave it hidden for the whole
+        visibility timeout. Returns how many messages went back."""
+        handles = self._in_flight.pop(worker, [])
+        if handles and self._sqs is not None and self._function is not None:
+            self._sqs.change_message_visibility_batch(
+                QueueUrl=self._function.queue_url,
+                Entries=[
+                    {"Id": str(index), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                    for index, handle in enumerate(handles)
+                ],
+            )
+        return len(handles)
+
+    def _settle(self, messages: list[Any], worker: int) -> BatchResult:
+        """Hand ``messages`` to ``worker``'s handler; delete what succeeded, retry the rest."""
+        function, outbox, sqs = self._function, self._outbox, self._sqs
+        if function is None or outbox is None or sqs is None:
+            raise NewswatchError("the local stack is not started")
         event = {"Records": [self._lambda_record(message) for message in messages]}
         failed_ids = self._failed_message_ids(event, worker)
         succeeded: list[ObjectRef] = []
@@ -546,6 +578,7 @@ class LocalStack:
                     message_id,
                     logged.get(message_id, fallback),
                     receive_count=int(record["attributes"].get("ApproximateReceiveCount", 0)),
+                    recorded_by="local runner",
                 )
             except Exception:
                 # The message is retried all the same; only its error text is lost.
@@ -713,8 +746,8 @@ class Dispatcher:
     and invoking its own copy of the handler, hand their results to :meth:`next_result`.
 
     The caller's thread only waits, so Ctrl-C and SIGTERM reach it at once; :meth:`stop` does
-    not wait for an object in progress longer than its timeout (the message goes back to the
-    queue after its visibility timeout, as when a Lambda invocation is cut short).
+    not wait for an object in progress longer than its timeout, and hands the abandoned batch
+    back to the queue at once (Lambda would leave it hidden for the visibility timeout).
     """
 
     def __init__(self, local: LocalStack, *, workers: int = 1, wait_seconds: int = 1) -> None:
@@ -746,12 +779,19 @@ class Dispatcher:
 
     def stop(self, timeout: float = 1.0) -> bool:
         """Ask every worker to stop; wait at most ``timeout`` seconds in all. True if all
-        stopped, False if one is still in an object (it is abandoned)."""
+        stopped, False if one is still in an object (it is abandoned, its batch handed back)."""
         self._stopping.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(thread.is_alive() for thread in self._threads)
+        abandoned = [worker for worker, thread in enumerate(self._threads) if thread.is_alive()]
+        for worker in abandoned:
+            try:
+                self._local.hand_back(worker)
+            except Exception:
+                # The server went first: nothing is left to hand back to.
+                logger.warning("worker %d: could not hand its batch back", worker)
+        return not abandoned
 
     def _work(self, worker: int) -> None:
         while not self._stopping.is_set():
