@@ -23,6 +23,8 @@ from itertools import islice
 import lxml.html
 from lxml import etree
 
+from newswatch.extraction import liveblog
+from newswatch.extraction.boilerplate_rules import CARD_LABEL
 from newswatch.extraction.metadata import closing_credit
 
 # Never visible article text. Stripped once, in C, before the walk.
@@ -235,14 +237,34 @@ _MIN_PARAGRAPH_CHARS = 60  # a paragraph, not a label or a headline
 _WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
 _WIDEN_LINKS = 0.1  # ...and hardly any links
 _MAX_CLIMB = 12  # wrappers between an article's segments and their common container
+_MAX_POST_HEADING_WORDS = 15  # a live post's title line; longer is its first paragraph
+_MATCH_OPENING_CHARS = 50  # a JSON-LD update and a card match when their texts open alike
+
+
+@dataclass(frozen=True, slots=True)
+class LivePost:
+    """One post of a live blog: its time as shown (and as declared), heading and paragraphs."""
+
+    time: str | None
+    published: str | None
+    heading: str | None
+    paragraphs: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """The post as body paragraphs: time, heading, text."""
+        return [line for line in (self.time, self.heading) if line] + list(self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """The article's main text as paragraphs, and the lead image's caption when found."""
+    """The article's main text as paragraphs, and the lead image's caption when found.
+
+    On a live blog, ``posts`` are its posts in page order (their lines are in ``paragraphs``).
+    """
 
     paragraphs: list[str]
     image_caption: str | None = None
+    posts: tuple[LivePost, ...] = ()
 
 
 @dataclass(slots=True)
@@ -273,9 +295,15 @@ class _Candidate:
 
 def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Body:
     """The article's paragraphs in reading order; the tree is modified (invisible parts dropped)."""
+    updates = liveblog.jsonld_updates(tree)
     etree.strip_elements(tree, *_INVISIBLE_TAGS, etree.Comment, etree.PI, with_tail=False)
     walk = _Walk(tree)
     walk.run()
+    cards = liveblog.post_elements(tree, declared=updates is not None)
+    if cards or updates:
+        live = _live_body(walk, cards, updates or [], title)
+        if live is not None:
+            return live
     ranges = walk.article_ranges()
     headline = _normalise(title) if title else None
     in_link_lists = walk.link_list_blocks()
@@ -288,6 +316,162 @@ def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Bo
     paragraphs = [block.text for block in _without_dangling_headings(_trim_labels(kept))]
     caption = walk.lead_caption(ranges)
     return Body(paragraphs=paragraphs, image_caption=caption)
+
+
+def _live_body(
+    walk: _Walk,
+    cards: list[lxml.html.HtmlElement],
+    updates: list[liveblog.JsonLdUpdate],
+    title: str | None,
+) -> Body | None:
+    """A live blog's body: its introduction, then every post in page order; None if no posts.
+
+    Each card is walked on its own, so its short posts are not outvoted by a long one. Posts
+    the JSON-LD lists without a card (behind "load more") follow the card listed before them;
+    a pinned copy of a post gives way to the post in its place in the feed.
+    """
+    headline = _normalise(title) if title else None
+    posts = [_card_post(card, headline) for card in cards]
+    merged = _merge_updates(cards, posts, updates)
+    merged = [
+        post for index, post in enumerate(merged) if not _repeated_later(post, merged[index + 1 :])
+    ]
+    merged = [post for post in merged if post.paragraphs or post.heading]
+    if not merged:
+        return None
+    intro = _introduction(walk, cards, headline) if cards else _fallback_text(walk, headline)
+    headings = {post.heading for post in merged if post.heading}
+    texts = {line for post in merged for line in post.paragraphs}
+    intro = [line for line in intro if line not in headings and line not in texts]
+    paragraphs = intro + [line for post in merged for line in post.lines()]
+    return Body(
+        paragraphs=paragraphs,
+        image_caption=walk.lead_caption(walk.article_ranges()),
+        posts=tuple(merged),
+    )
+
+
+def _card_post(card: lxml.html.HtmlElement, headline: str | None) -> LivePost:
+    """One card's post: its blocks kept as in an article, the heading and time set apart."""
+    walk = _Walk(card)
+    walk.run()
+    in_link_lists = walk.link_list_blocks()
+    blocks = [
+        block
+        for index, block in enumerate(walk.blocks)
+        if index not in in_link_lists and _keeps(block, headline)
+    ]
+    shown, declared = liveblog.post_time(card)
+    lines = [block for block in blocks if block.text != shown and not _is_card_label(block.text)]
+    heading = None
+    if lines and (lines[0].tag in _HEADING_TAGS or _is_post_heading(lines[0], lines[1:])):
+        heading = lines.pop(0).text
+    # What is left at the card's end is the card's furniture ("Share", "Copy link").
+    while lines and _is_label(lines[-1]):
+        lines.pop()
+    return LivePost(
+        time=shown,
+        published=declared,
+        heading=heading,
+        paragraphs=tuple(block.text for block in lines),
+    )
+
+
+def _is_post_heading(block: _Block, rest: list[_Block]) -> bool:
+    """A short unpunctuated line over the post's text (a ``<strong>`` title, not an ``<h3>``)."""
+    return (
+        bool(rest)
+        and _word_count(block.text) <= _MAX_POST_HEADING_WORDS
+        and not block.text.endswith((".", "…", ":"))
+    )
+
+
+def _is_card_label(text: str) -> bool:
+    """A card's state label ("Pinned", "Key event", "Breaking") or its bare time."""
+    return bool(CARD_LABEL.fullmatch(text))
+
+
+def _merge_updates(
+    cards: list[lxml.html.HtmlElement], posts: list[LivePost], updates: list[liveblog.JsonLdUpdate]
+) -> list[LivePost]:
+    """The card posts with the JSON-LD updates that match no card put after their predecessor."""
+    merged = list(posts)
+    after: int | None = None  # index in ``merged`` of the post the last update matched
+    for update in updates:
+        match = _matching_post(cards, posts, update)
+        if match is not None:
+            after = merged.index(posts[match])
+            continue
+        post = LivePost(
+            time=None,
+            published=update.published,
+            heading=update.headline,
+            paragraphs=tuple(update.body.splitlines()),
+        )
+        position = len(merged) if after is None else after + 1
+        merged.insert(position, post)
+        after = position
+    return merged
+
+
+def _matching_post(
+    cards: list[lxml.html.HtmlElement], posts: list[LivePost], update: liveblog.JsonLdUpdate
+) -> int | None:
+    """The card an update describes: by its anchor, its headline or its text's opening."""
+    opening = _normalise(update.body)[:_MATCH_OPENING_CHARS].casefold()
+    for index, (card, post) in enumerate(zip(cards, posts, strict=True)):
+        if update.anchor and (
+            card.get("id") == update.anchor
+            or card.get_element_by_id(update.anchor, None) is not None
+        ):
+            return index
+        if (
+            update.headline
+            and post.heading
+            and update.headline.casefold() == post.heading.casefold()
+        ):
+            return index
+        if opening and opening in " ".join(post.paragraphs).casefold():
+            return index
+    return None
+
+
+def _repeated_later(post: LivePost, later: list[LivePost]) -> bool:
+    """A pinned copy: the same heading and text as a post further down the feed."""
+    return any(
+        other.paragraphs == post.paragraphs and other.heading == post.heading for other in later
+    )
+
+
+def _introduction(
+    walk: _Walk, cards: list[lxml.html.HtmlElement], headline: str | None
+) -> list[str]:
+    """The live blog's opening (standfirst, summary) above its first card, in its container."""
+    first = next((walk.candidates[card] for card in cards if card in walk.candidates), None)
+    feed = cards[0].getparent()
+    region = feed if feed is None or _marks_article(feed) else feed.getparent()
+    container = walk.candidates.get(region) if region is not None else None
+    if first is None or container is None:
+        return []
+    in_link_lists = walk.link_list_blocks()
+    kept = [
+        block
+        for index, block in enumerate(walk.blocks[container.start : first.start], container.start)
+        if index not in in_link_lists and _keeps(block, headline)
+    ]
+    return [block.text for block in _without_dangling_headings(_trim_labels(kept))]
+
+
+def _fallback_text(walk: _Walk, headline: str | None) -> list[str]:
+    """The article walk's text, for a declared live blog whose cards were not recognised."""
+    in_link_lists = walk.link_list_blocks()
+    kept = [
+        block
+        for start, end in walk.article_ranges()
+        for index, block in enumerate(walk.blocks[start:end], start)
+        if index not in in_link_lists and _keeps(block, headline)
+    ]
+    return [block.text for block in _without_dangling_headings(_trim_labels(kept))]
 
 
 def _is_timestamp(text: str) -> bool:
