@@ -24,7 +24,13 @@ import lxml.html
 from lxml import etree
 
 from newswatch.extraction import liveblog
-from newswatch.extraction.boilerplate_rules import CARD_LABEL
+from newswatch.extraction.boilerplate_rules import (
+    CALL_TO_ACTION_CLASS_WORDS,
+    CARD_LABEL,
+    READER_PROMPT_PHRASES,
+    READER_PROMPT_WORDS,
+)
+from newswatch.extraction.calls_to_action import call_to_action_elements
 from newswatch.extraction.metadata import closing_credit
 
 # Never visible article text. Stripped once, in C, before the walk.
@@ -65,6 +71,9 @@ _FURNITURE_TAGS = frozenset(
         "amp-sidebar",
         "amp-social-share",
         "amp-consent",
+        # Sign-up boxes and polls; a page wrapped whole in a <form> (ASP.NET) keeps it by the
+        # prose-share guard.
+        "form",
     }
 )
 # Furniture too, but a caption is recorded before it is skipped (the lead image's caption).
@@ -297,11 +306,12 @@ def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Bo
     """The article's paragraphs in reading order; the tree is modified (invisible parts dropped)."""
     updates = liveblog.jsonld_updates(tree)
     etree.strip_elements(tree, *_INVISIBLE_TAGS, etree.Comment, etree.PI, with_tail=False)
-    walk = _Walk(tree)
+    prompts = call_to_action_elements(tree)
+    walk = _Walk(tree, prompts)
     walk.run()
     cards = liveblog.post_elements(tree, declared=updates is not None)
     if cards or updates:
-        live = _live_body(walk, cards, updates or [], title)
+        live = _live_body(walk, cards, updates or [], title, prompts)
         if live is not None:
             return live
     ranges = walk.article_ranges()
@@ -323,6 +333,7 @@ def _live_body(
     cards: list[lxml.html.HtmlElement],
     updates: list[liveblog.JsonLdUpdate],
     title: str | None,
+    prompts: set[lxml.html.HtmlElement],
 ) -> Body | None:
     """A live blog's body: its introduction, then every post in page order; None if no posts.
 
@@ -331,7 +342,7 @@ def _live_body(
     a pinned copy of a post gives way to the post in its place in the feed.
     """
     headline = _normalise(title) if title else None
-    posts = [_card_post(card, headline) for card in cards]
+    posts = [_card_post(card, headline, prompts) for card in cards]
     merged = _merge_updates(cards, posts, updates)
     merged = [
         post for index, post in enumerate(merged) if not _repeated_later(post, merged[index + 1 :])
@@ -351,9 +362,11 @@ def _live_body(
     )
 
 
-def _card_post(card: lxml.html.HtmlElement, headline: str | None) -> LivePost:
+def _card_post(
+    card: lxml.html.HtmlElement, headline: str | None, prompts: set[lxml.html.HtmlElement]
+) -> LivePost:
     """One card's post: its blocks kept as in an article, the heading and time set apart."""
-    walk = _Walk(card)
+    walk = _Walk(card, prompts)
     walk.run()
     in_link_lists = walk.link_list_blocks()
     blocks = [
@@ -554,15 +567,22 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     lowered = block.text.lower()
     return not (
-        any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text)
+        (any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text))
+        or (
+            any(word in lowered for word in READER_PROMPT_WORDS)
+            and READER_PROMPT_PHRASES.search(block.text)
+        )
     )
 
 
 class _Walk:
     """One pass over the tree: text blocks, candidate containers and their scores."""
 
-    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+    def __init__(
+        self, tree: lxml.html.HtmlElement, prompts: set[lxml.html.HtmlElement] | None = None
+    ) -> None:
         self.tree = tree
+        self._prompts = prompts or set()
         self.blocks: list[_Block] = []
         self.candidates: dict[lxml.html.HtmlElement, _Candidate] = {}
         self.captions: list[tuple[int, str]] = []
@@ -632,7 +652,7 @@ class _Walk:
     def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str) -> bool:
         if tag in _PROTECTED_TAGS or not tag:
             return False
-        if element.get("hidden") is not None or tag in _CAPTION_TAGS:
+        if element.get("hidden") is not None or tag in _CAPTION_TAGS or element in self._prompts:
             return True
         if tag in _FURNITURE_TAGS or element.get("role", "") in _FURNITURE_ROLES:
             # Some sites wrap the whole story in <header> or <aside>: furniture by its tag, the
@@ -646,7 +666,13 @@ class _Walk:
         if element.get("itemprop") == "articleBody" or tag in _HEADING_TAGS:
             return False
         attributes = _attributes(element)
-        if not attributes or not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
+        if (
+            not attributes
+            or not (
+                _BOILERPLATE.search(attributes) or CALL_TO_ACTION_CLASS_WORDS.search(attributes)
+            )
+            or _EMBED.search(attributes)
+        ):
             return False
         # A container named like boilerplate but holding much of the page is the page itself
         # (a body class such as "has-sidebar" or "comments-open"). Over the measuring budget,

@@ -37,3 +37,56 @@ CARD_LABEL = re.compile(
     r"épinglé|essentiel|en direct|live)?[\s:·•|-]*"
     r"(?:\d{1,2}[:.h]\d\d(?:\s?(?i:[ap]\.?m\.?|uhr|gmt|bst|utc|cet|cest|[ecmp][sd]?t))*)?"
 )
+
+# Containers of calls to action and teasers by class/id: polls, quizzes, membership and
+# donation boxes, paywall offers, inline teasers for other stories. Checked with the same
+# page-share guard as the walk's furniture words. Tuned (cta fixtures, aeb-dev).
+CALL_TO_ACTION_CLASS_WORDS = _class_words(
+    r"polls?|quiz(?:zes)?|survey|donat[a-z]*|membership|members?-?(?:box|cta|prompt)|socios?|"
+    r"contribut(?:e|ions?)|support-?(?:box|us|cta|prompt)|epic|cta|upsell|offer|"
+    # Not "paywall" alone: sites mark the paid paragraphs themselves so (wired.com).
+    r"paywall-?(?:modal|bar|offer|prompt|message|banner|promo|box|cta)|read-?also|also-?read|inline-?teasers?|teaser-?list|teasers|"
+    r"boletin|abo-?[a-z]+|newsletter-?[a-z]+"
+)
+# Where a call to action's link goes: support, membership, subscription and newsletter pages
+# and quizzes, in the fixtures' languages. A short box linking there is a prompt, not text.
+CALL_TO_ACTION_HREF = re.compile(
+    r"/(?:support|donate|donations?|contribute|contributions?|membership|members|join|"
+    r"subscribe|subscriptions?|newsletters?|signup|sign-up|abo|abonnements?|suscripcion|"
+    r"suscribete|socios|spenden|unterstuetzen|soutenir|dons|quiz(?:zes)?)(?=$|[/?#._-])"
+    r"|[?&](?:cta|ref)=(?:inline|paywall|support|epic)",
+    re.IGNORECASE,
+)
+# Fallback phrases of a short prompt addressed to the reader, anywhere in the block, used
+# only where structure says nothing. Tuned (cta fixtures, aeb-dev).
+READER_PROMPT_PHRASES = re.compile(
+    r"\b(?:become an? (?:member|supporter|subscriber)|donate (?:now|today|here)"
+    r"|make a (?:donation|contribution)|support (?:our|independent) journalism"
+    r"|vote now|take (?:our|the) quiz|test yourself|read also|read more:"
+    r"|lire aussi|abonnez-vous|inscrivez-vous|soutenez"
+    r"|lesen sie auch|jetzt (?:testen|abonnieren|weiterlesen)|weiterlesen mit|bereits ein abo"
+    r"|lee también|suscríbete|hazte soci[oa]|boletín)",
+    re.IGNORECASE,
+)
+# The cheap test before READER_PROMPT_PHRASES: one of these is in every match (lower case).
+READER_PROMPT_WORDS = (
+    "become",
+    "donat",
+    "contribution",
+    "journalism",
+    "vote now",
+    "quiz",
+    "test yourself",
+    "read ",
+    "lire aussi",
+    "vous",
+    "soutenez",
+    "lesen sie",
+    "jetzt",
+    "weiterlesen",
+    "abo",
+    "lee tambi",
+    "suscr",
+    "socio",
+    "bolet",
+)
