@@ -25,6 +25,7 @@ from lxml import etree
 
 from newswatch.extraction import liveblog
 from newswatch.extraction.boilerplate_rules import (
+    BYLINE_LINE,
     CALL_TO_ACTION_CLASS_WORDS,
     CARD_LABEL,
     READER_PROMPT_PHRASES,
@@ -246,6 +247,7 @@ _MIN_PARAGRAPH_CHARS = 60  # a paragraph, not a label or a headline
 _WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
 _WIDEN_LINKS = 0.1  # ...and hardly any links
 _MAX_CLIMB = 12  # wrappers between an article's segments and their common container
+_MAX_BYLINE_WORDS = 10  # "By Name Surname, Senior Staff Writer" and no more
 _MAX_POST_HEADING_WORDS = 15  # a live post's title line; longer is its first paragraph
 _MATCH_OPENING_CHARS = 50  # a JSON-LD update and a card match when their texts open alike
 
@@ -487,6 +489,15 @@ def _fallback_text(walk: _Walk, headline: str | None) -> list[str]:
     return [block.text for block in _without_dangling_headings(_trim_labels(kept))]
 
 
+def _is_byline(text: str) -> bool:
+    """A short credit line ("By Ellen Marsh, Staff Writer"), not a sentence opening with "By"."""
+    return (
+        _word_count(text) <= _MAX_BYLINE_WORDS
+        and not text.endswith(_SENTENCE_ENDS)
+        and BYLINE_LINE.match(text) is not None
+    )
+
+
 def _is_timestamp(text: str) -> bool:
     return bool(_TIMESTAMP_ONLY.match(text) and _DATE_CLUE.search(text))
 
@@ -563,7 +574,7 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if len(block.text) >= _MAX_PROMPT_CHARS:
         return True
-    if _STAFF_CREDIT.search(block.text):
+    if _STAFF_CREDIT.search(block.text) or _is_byline(block.text):
         return False
     lowered = block.text.lower()
     return not (

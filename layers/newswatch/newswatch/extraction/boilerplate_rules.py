@@ -90,3 +90,11 @@ READER_PROMPT_WORDS = (
     "socio",
     "bolet",
 )
+# A byline line left in the body (legacy pages have no byline markup): "By Ellen Marsh, Staff
+# Writer", "By JAMES PORTER | Business Editor". Only a short unpunctuated line. Tuned (legacy
+# fixtures, aeb-dev).
+BYLINE_LINE = re.compile(
+    r"^(?:By|BY|by)\s+(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December)\b)[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|van|von|de|da|del|der|le|la|y|and|&))*"
+    r"\s*(?:$|[,|/–—-]\s*\w)"
+)
