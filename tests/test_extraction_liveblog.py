@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import lxml.html
 import pytest
 from newswatch.extraction.body import extract_body
@@ -78,3 +80,26 @@ def test_sections_of_an_ordinary_article_are_not_posts() -> None:
     body = extract_body(lxml.html.document_fromstring(html))
     assert body.posts == ()
     assert sum(paragraph.startswith("A long paragraph") for paragraph in body.paragraphs) == 4
+
+
+def test_a_huge_feed_with_a_huge_json_ld_list_stays_cheap() -> None:
+    card = (
+        "<div class='live-post' id='p{n}'><time datetime='2025-01-01T10:00'>10:00</time>"
+        "<h3>Update {n}</h3><p>Post number {n} of a very long live blog, with enough words to"
+        " count as prose for the feed.</p></div>"
+    )
+    updates = ",".join(
+        f'{{"@type":"BlogPosting","headline":"Other {n}","articleBody":"Unseen post {n}."}}'
+        for n in range(2_000)
+    )
+    html = (
+        "<html><head><script type='application/ld+json'>"
+        f'{{"@type":"LiveBlogPosting","liveBlogUpdate":[{updates}]}}</script></head><body>'
+        f"<div class='liveblog'>{''.join(card.format(n=n) for n in range(3_000))}</div>"
+        "</body></html>"
+    )
+    started = time.perf_counter()
+    body = extract_body(lxml.html.document_fromstring(html))
+    # A bound for hostile input with a wide margin (well under a second on a laptop).
+    assert time.perf_counter() - started < 30
+    assert len(body.posts) == 3_000 + 500  # the JSON-LD list is read up to its bound

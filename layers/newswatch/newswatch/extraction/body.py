@@ -411,9 +411,15 @@ def _merge_updates(
 ) -> list[LivePost]:
     """The card posts with the JSON-LD updates that match no card put after their predecessor."""
     merged = list(posts)
+    by_anchor = liveblog.anchors(cards)
+    by_heading: dict[str, int] = {}
+    for index, post in enumerate(posts):
+        if post.heading:
+            by_heading.setdefault(post.heading.casefold(), index)
+    texts = [" ".join(post.paragraphs).casefold() for post in posts]
     after: int | None = None  # index in ``merged`` of the post the last update matched
     for update in updates:
-        match = _matching_post(cards, posts, update)
+        match = _matching_post(update, by_anchor, by_heading, texts)
         if match is not None:
             after = merged.index(posts[match])
             continue
@@ -430,24 +436,19 @@ def _merge_updates(
 
 
 def _matching_post(
-    cards: list[lxml.html.HtmlElement], posts: list[LivePost], update: liveblog.JsonLdUpdate
+    update: liveblog.JsonLdUpdate,
+    by_anchor: dict[str, int],
+    by_heading: dict[str, int],
+    texts: list[str],
 ) -> int | None:
     """The card an update describes: by its anchor, its headline or its text's opening."""
+    if update.anchor and update.anchor in by_anchor:
+        return by_anchor[update.anchor]
+    if update.headline and update.headline.casefold() in by_heading:
+        return by_heading[update.headline.casefold()]
     opening = _normalise(update.body)[:_MATCH_OPENING_CHARS].casefold()
-    for index, (card, post) in enumerate(zip(cards, posts, strict=True)):
-        if update.anchor and (
-            card.get("id") == update.anchor
-            or card.get_element_by_id(update.anchor, None) is not None
-        ):
-            return index
-        if (
-            update.headline
-            and post.heading
-            and update.headline.casefold() == post.heading.casefold()
-        ):
-            return index
-        if opening and opening in " ".join(post.paragraphs).casefold():
-            return index
+    if opening:
+        return next((index for index, text in enumerate(texts) if opening in text), None)
     return None
 
 

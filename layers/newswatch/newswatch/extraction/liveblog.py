@@ -33,7 +33,7 @@ _STAMPED_SHARE = 0.6  # most cards of a feed carry a time; a pinned or promo car
 _MIN_POST_PROSE = 60  # characters outside links that make a card a post, not a link tile
 _ANCESTOR_LEVELS = 4  # how far above the cards the feed's name may be written
 _MAX_JSONLD_CHARS = 2_000_000  # JSON-LD beyond this is not read (a cost bound)
-_MAX_UPDATES = 1_000
+_MAX_UPDATES = 500
 _MAX_UPDATE_CHARS = 20_000
 _MEASURE_BUDGET_PAGES = 4  # text measured while judging candidate feeds, in page lengths
 # A clock time opening a card: "16:20 Uhr", "4:05 p.m.", "11.47 GMT", "9h30".
@@ -90,13 +90,9 @@ def _nodes(data: Any) -> Iterator[dict[str, Any]]:
 
 def _types(node: dict[str, Any]) -> list[str]:
     kind = node.get("@type")
-    return (
-        [kind]
-        if isinstance(kind, str)
-        else [k for k in kind if isinstance(k, str)]
-        if isinstance(kind, list)
-        else []
-    )
+    if isinstance(kind, str):
+        return [kind]
+    return [k for k in kind if isinstance(k, str)] if isinstance(kind, list) else []
 
 
 def _updates(value: Any) -> list[JsonLdUpdate]:
@@ -110,7 +106,7 @@ def _updates(value: Any) -> list[JsonLdUpdate]:
         if not body and not headline:
             continue
         url = entry.get("url") or entry.get("@id")
-        anchor = url.rpartition("#")[2] or None if isinstance(url, str) and "#" in url else None
+        anchor = url.partition("#")[2] or None if isinstance(url, str) else None
         published = entry.get("datePublished")
         updates.append(
             JsonLdUpdate(
@@ -153,12 +149,12 @@ def post_elements(tree: lxml.html.HtmlElement, *, declared: bool) -> list[lxml.h
     if best is None:
         return []
     tag, first_class = best[1]
-    posts = []
+    posts: list[lxml.html.HtmlElement] = []
+    seen: set[lxml.html.HtmlElement] = set()
     for element in tree.iter(tag):
-        if _signature(element) == (tag, first_class) and not any(
-            ancestor in posts for ancestor in element.iterancestors()
-        ):
+        if _signature(element) == (tag, first_class) and seen.isdisjoint(element.iterancestors()):
             posts.append(element)
+            seen.add(element)
     return posts
 
 
@@ -224,3 +220,14 @@ def _prose_chars(element: lxml.html.HtmlElement) -> int:
 
 def _attributes(element: lxml.html.HtmlElement) -> str:
     return f"{element.get('class', '')} {element.get('id', '')}"
+
+
+def anchors(cards: list[lxml.html.HtmlElement]) -> dict[str, int]:
+    """Each ``id`` inside the cards (the card's own included), mapped to its card's index."""
+    found: dict[str, int] = {}
+    for index, card in enumerate(cards):
+        for element in card.iter():
+            name = element.get("id")
+            if name:
+                found.setdefault(name, index)
+    return found
