@@ -23,15 +23,16 @@ from itertools import islice
 import lxml.html
 from lxml import etree
 
-from newswatch.extraction import liveblog
+from newswatch.extraction import calls_to_action, liveblog
 from newswatch.extraction.boilerplate_rules import (
     BYLINE_LINE,
-    CALL_TO_ACTION_CLASS_WORDS,
+    CALL_TO_ACTION_CLASS_ALTERNATIVES,
     CARD_LABEL,
+    LIVE_FEED_WORDS,
     READER_PROMPT_PHRASES,
     READER_PROMPT_WORDS,
+    class_words,
 )
-from newswatch.extraction.calls_to_action import call_to_action_elements
 from newswatch.extraction.metadata import closing_credit
 
 # Never visible article text. Stripped once, in C, before the walk.
@@ -129,6 +130,8 @@ _BLOCK_TAGS = frozenset(
     }
 )
 _LIST_TAGS = frozenset({"ul", "ol"})
+# Where a live feed or its cards are named ("liveblog-body", "live-update").
+_FEED_TAGS = frozenset({"div", "section", "article", "li", "ul", "ol", "main"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Never skipped as boilerplate: the page itself and the elements that declare the article.
 _PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
@@ -137,16 +140,16 @@ _PAGE_TAGS = frozenset({"html", "body"})
 # Class/id words of boilerplate containers. A word must match whole, between separators or at a
 # camelCase step ("imageEmbedCaption", "share-bar"), so "shared-content" or "headline" do not
 # match "share" or "ad".
-_BOILERPLATE = re.compile(
-    r"(?:^|(?<=[^A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))(?i:"
+_BOILERPLATE = class_words(
     r"related|share|sharing|sharebar|social|newsletters?|subscribe|subscription|signup|"
     r"comments?|disqus|promo|promotions?|advert[a-z]*|ads?|adv|dfp|sponsor[a-z]*|"
     r"breadcrumbs?|tags?|taglist|author-?bio|bio|authors?|sidebar|widgets?|nav|navbar|navigation|"
     r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc[a-z]*|more-?stories|"
     r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
-    r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?"
-    r")(?=$|[^a-z])"
+    r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?|"
+    # Calls to action and teasers (polls, membership boxes), kept with their rules.
+    + CALL_TO_ACTION_CLASS_ALTERNATIVES
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
 _EMBED = re.compile(
@@ -308,22 +311,21 @@ def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Bo
     """The article's paragraphs in reading order; the tree is modified (invisible parts dropped)."""
     updates = liveblog.jsonld_updates(tree)
     etree.strip_elements(tree, *_INVISIBLE_TAGS, etree.Comment, etree.PI, with_tail=False)
-    prompts = call_to_action_elements(tree)
-    walk = _Walk(tree, prompts)
+    walk = _Walk(tree)
     walk.run()
-    cards = liveblog.post_elements(tree, declared=updates is not None)
+    cards = liveblog.post_elements(tree, declared=updates is not None, named=walk.feed_named)
     if cards or updates:
-        live = _live_body(walk, cards, updates or [], title, prompts)
+        live = _live_body(walk, cards, updates or [], title)
         if live is not None:
             return live
     ranges = walk.article_ranges()
     headline = _normalise(title) if title else None
-    in_link_lists = walk.link_list_blocks()
+    left_out = walk.left_out_blocks()
     kept = [
         block
         for start, end in ranges
         for index, block in enumerate(walk.blocks[start:end], start)
-        if index not in in_link_lists and _keeps(block, headline)
+        if index not in left_out and _keeps(block, headline)
     ]
     paragraphs = [block.text for block in _without_dangling_headings(_trim_labels(kept))]
     caption = walk.lead_caption(ranges)
@@ -335,7 +337,6 @@ def _live_body(
     cards: list[lxml.html.HtmlElement],
     updates: list[liveblog.JsonLdUpdate],
     title: str | None,
-    prompts: set[lxml.html.HtmlElement],
 ) -> Body | None:
     """A live blog's body: its introduction, then every post in page order; None if no posts.
 
@@ -344,7 +345,7 @@ def _live_body(
     a pinned copy of a post gives way to the post in its place in the feed.
     """
     headline = _normalise(title) if title else None
-    posts = [_card_post(card, headline, prompts) for card in cards]
+    posts = [_card_post(card, headline) for card in cards]
     merged = _merge_updates(cards, posts, updates)
     merged = [
         post for index, post in enumerate(merged) if not _repeated_later(post, merged[index + 1 :])
@@ -364,17 +365,15 @@ def _live_body(
     )
 
 
-def _card_post(
-    card: lxml.html.HtmlElement, headline: str | None, prompts: set[lxml.html.HtmlElement]
-) -> LivePost:
+def _card_post(card: lxml.html.HtmlElement, headline: str | None) -> LivePost:
     """One card's post: its blocks kept as in an article, the heading and time set apart."""
-    walk = _Walk(card, prompts)
+    walk = _Walk(card)
     walk.run()
-    in_link_lists = walk.link_list_blocks()
+    left_out = walk.left_out_blocks()
     blocks = [
         block
         for index, block in enumerate(walk.blocks)
-        if index not in in_link_lists and _keeps(block, headline)
+        if index not in left_out and _keeps(block, headline)
     ]
     shown, declared = liveblog.post_time(card)
     lines = [block for block in blocks if block.text != shown and not _is_card_label(block.text)]
@@ -469,23 +468,23 @@ def _introduction(
     container = walk.candidates.get(region) if region is not None else None
     if first is None or container is None:
         return []
-    in_link_lists = walk.link_list_blocks()
+    left_out = walk.left_out_blocks()
     kept = [
         block
         for index, block in enumerate(walk.blocks[container.start : first.start], container.start)
-        if index not in in_link_lists and _keeps(block, headline)
+        if index not in left_out and _keeps(block, headline)
     ]
     return [block.text for block in _without_dangling_headings(_trim_labels(kept))]
 
 
 def _fallback_text(walk: _Walk, headline: str | None) -> list[str]:
     """The article walk's text, for a declared live blog whose cards were not recognised."""
-    in_link_lists = walk.link_list_blocks()
+    left_out = walk.left_out_blocks()
     kept = [
         block
         for start, end in walk.article_ranges()
         for index, block in enumerate(walk.blocks[start:end], start)
-        if index not in in_link_lists and _keeps(block, headline)
+        if index not in left_out and _keeps(block, headline)
     ]
     return [block.text for block in _without_dangling_headings(_trim_labels(kept))]
 
@@ -590,11 +589,14 @@ def _keeps(block: _Block, headline: str | None) -> bool:
 class _Walk:
     """One pass over the tree: text blocks, candidate containers and their scores."""
 
-    def __init__(
-        self, tree: lxml.html.HtmlElement, prompts: set[lxml.html.HtmlElement] | None = None
-    ) -> None:
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
         self.tree = tree
-        self._prompts = prompts or set()
+        # Links to support or subscription pages, and links that are a subheading's whole
+        # text: the calls to action and teaser cards around them are found after the walk.
+        self._prompt_links: list[lxml.html.HtmlElement] = []
+        self._headed_links: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]] = []
+        # Elements named like a live feed, for :func:`liveblog.post_elements`.
+        self.feed_named: list[lxml.html.HtmlElement] = []
         self.blocks: list[_Block] = []
         self.candidates: dict[lxml.html.HtmlElement, _Candidate] = {}
         self.captions: list[tuple[int, str]] = []
@@ -635,6 +637,7 @@ class _Walk:
                         self._open_embeds.append(element)
                 elif tag == "a":
                     link_depth += 1
+                    self._note_link(element, open_blocks)
                 self._add(element.text, link_depth)
                 continue
             if element is skipped:
@@ -651,6 +654,35 @@ class _Walk:
         self._flush(open_blocks)
         self._total_blocks()
 
+    def _note_link(
+        self, link: lxml.html.HtmlElement, open_blocks: list[lxml.html.HtmlElement]
+    ) -> None:
+        href = link.get("href")
+        if not href:
+            return
+        if calls_to_action.is_call_to_action_link(href):
+            self._prompt_links.append(link)
+        elif (
+            open_blocks
+            and open_blocks[-1].tag in calls_to_action.HEADING_TAGS
+            and link.getparent() is open_blocks[-1]
+            and not href.startswith("#")
+        ):
+            self._headed_links.append((link, open_blocks[-1]))
+
+    def left_out_blocks(self) -> set[int]:
+        """Blocks no body keeps: link lists, calls to action and teaser cards."""
+        indexes = self.link_list_blocks()
+        if not self._prompt_links and not self._headed_links:
+            return indexes
+        boxes = calls_to_action.prompt_boxes(self._prompt_links)
+        boxes |= calls_to_action.teaser_cards(self._headed_links)
+        for box in boxes:
+            candidate = self.candidates.get(box)
+            if candidate is not None:
+                indexes.update(range(candidate.start, candidate.end))
+        return indexes
+
     def _total_blocks(self) -> None:
         """Fill the running totals over the blocks, for the container measures of scoring."""
         for block in self.blocks:
@@ -664,7 +696,7 @@ class _Walk:
     def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str) -> bool:
         if tag in _PROTECTED_TAGS or not tag:
             return False
-        if element.get("hidden") is not None or tag in _CAPTION_TAGS or element in self._prompts:
+        if element.get("hidden") is not None or tag in _CAPTION_TAGS:
             return True
         if tag in _FURNITURE_TAGS or element.get("role", "") in _FURNITURE_ROLES:
             # Some sites wrap the whole story in <header> or <aside>: furniture by its tag, the
@@ -678,13 +710,11 @@ class _Walk:
         if element.get("itemprop") == "articleBody" or tag in _HEADING_TAGS:
             return False
         attributes = _attributes(element)
-        if (
-            not attributes
-            or not (
-                _BOILERPLATE.search(attributes) or CALL_TO_ACTION_CLASS_WORDS.search(attributes)
-            )
-            or _EMBED.search(attributes)
-        ):
+        if not attributes:
+            return False
+        if tag in _FEED_TAGS and LIVE_FEED_WORDS.search(attributes):
+            self.feed_named.append(element)
+        if not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
             return False
         # A container named like boilerplate but holding much of the page is the page itself
         # (a body class such as "has-sidebar" or "comments-open"). Over the measuring budget,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 
-def _class_words(alternatives: str) -> re.Pattern[str]:
+def class_words(alternatives: str) -> re.Pattern[str]:
     """A pattern matching any of ``alternatives`` as a whole class/id word."""
     return re.compile(
         r"(?:^|(?<=[^A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))(?i:" + alternatives + r")(?=$|[^a-z])"
@@ -24,12 +24,12 @@ LIVE_FEED_WORDS = re.compile(
     r"live|ticker|timeline|minute-?by-?minute|lb-(?:post|item)s?|blog-?posts?", re.IGNORECASE
 )
 # Runs of stamped cards that are not the page's own reporting: readers' comments, story tiles.
-NOT_A_FEED_WORDS = _class_words(
+NOT_A_FEED_WORDS = class_words(
     r"comments?|replies|reply|disqus|related|recirc[a-z]*|teasers?|promo|more-?stories|"
     r"most-?(?:popular|read|viewed)|sidebar|footer|rail"
 )
 # The element holding a card's time: "update-time", "ticker-time", "entry-stamp", "post-date".
-TIME_CLASS_WORDS = _class_words(r"time|times|timestamp|stamp|date|dateline|posted|published")
+TIME_CLASS_WORDS = class_words(r"time|times|timestamp|stamp|date|dateline|posted|published")
 # A live card's state label or bare clock time, never its text ("Pinned", "Key event 22:34",
 # "16:20 Uhr"), in the fixtures' languages. Tuned (liveblog fixtures).
 CARD_LABEL = re.compile(
@@ -41,13 +41,14 @@ CARD_LABEL = re.compile(
 # Containers of calls to action and teasers by class/id: polls, quizzes, membership and
 # donation boxes, paywall offers, inline teasers for other stories. Checked with the same
 # page-share guard as the walk's furniture words. Tuned (cta fixtures, aeb-dev).
-CALL_TO_ACTION_CLASS_WORDS = _class_words(
+CALL_TO_ACTION_CLASS_ALTERNATIVES = (
     r"polls?|quiz(?:zes)?|survey|donat[a-z]*|membership|members?-?(?:box|cta|prompt)|socios?|"
     r"contribut(?:e|ions?)|support-?(?:box|us|cta|prompt)|epic|cta|upsell|offer|"
     # Not "paywall" alone: sites mark the paid paragraphs themselves so (wired.com).
     r"paywall-?(?:modal|bar|offer|prompt|message|banner|promo|box|cta)|read-?also|also-?read|inline-?teasers?|teaser-?list|teasers|"
     r"boletin|abo-?[a-z]+|newsletter-?[a-z]+"
 )
+CALL_TO_ACTION_CLASS_WORDS = class_words(CALL_TO_ACTION_CLASS_ALTERNATIVES)
 # Where a call to action's link goes: support, membership, subscription and newsletter pages
 # and quizzes, in the fixtures' languages. A short box linking there is a prompt, not text.
 CALL_TO_ACTION_HREF = re.compile(

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import lxml.html
@@ -35,7 +36,8 @@ _ANCESTOR_LEVELS = 4  # how far above the cards the feed's name may be written
 _MAX_JSONLD_CHARS = 2_000_000  # JSON-LD beyond this is not read (a cost bound)
 _MAX_UPDATES = 500
 _MAX_UPDATE_CHARS = 20_000
-_MEASURE_BUDGET_PAGES = 4  # text measured while judging candidate feeds, in page lengths
+_MEASURE_CHARS = 4 * 1024 * 1024  # text measured while judging candidate feeds (a cost bound)
+_MAX_FEED_PARENTS = 2_000  # elements searched for cards inside one feed-named element
 # A clock time opening a card: "16:20 Uhr", "4:05 p.m.", "11.47 GMT", "9h30".
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.h]\d\d(?!\d)")
 _CLOCK_WINDOW = 40  # characters at a card's start that may hold its time
@@ -129,12 +131,21 @@ def _plain(value: Any) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
-def post_elements(tree: lxml.html.HtmlElement, *, declared: bool) -> list[lxml.html.HtmlElement]:
-    """The cards of the page's live feed in page order, outermost only; [] if it has none."""
-    budget = _MEASURE_BUDGET_PAGES * len(tree.text_content())
+def post_elements(
+    tree: lxml.html.HtmlElement, *, declared: bool, named: list[lxml.html.HtmlElement]
+) -> list[lxml.html.HtmlElement]:
+    """The cards of the page's live feed in page order, outermost only; [] if it has none.
+
+    Unless the page declares a live blog, only the subtrees around ``named`` (elements whose
+    class or id matches :data:`LIVE_FEED_WORDS`, noted by the body walk as it passes) are
+    searched: most pages have none and pay nothing more.
+    """
+    budget = _MEASURE_CHARS
     best: tuple[int, tuple[str, str]] | None = None
     minimum = _MIN_DECLARED_POSTS if declared else _MIN_POSTS
-    for parent in tree.iter():
+    for parent in _feed_parents(tree, declared=declared, named=named):
+        if len(parent) < minimum:
+            continue
         signatures = Counter(_signature(child) for child in parent if child.tag in _POST_TAGS)
         for signature, count in signatures.items():
             if count < minimum or budget <= 0:
@@ -156,6 +167,23 @@ def post_elements(tree: lxml.html.HtmlElement, *, declared: bool) -> list[lxml.h
             posts.append(element)
             seen.add(element)
     return posts
+
+
+def _feed_parents(
+    tree: lxml.html.HtmlElement, *, declared: bool, named: list[lxml.html.HtmlElement]
+) -> Iterator[lxml.html.HtmlElement]:
+    """Elements whose children may be a feed's cards: every element on a declared live blog,
+    else those in, around or just above an element named like a feed."""
+    if declared:
+        yield from tree.iter()
+        return
+    seen: set[lxml.html.HtmlElement] = set()
+    for element in named:
+        around = [element.getparent(), *islice(element.iter(), _MAX_FEED_PARENTS)]
+        for candidate in around:
+            if candidate is not None and candidate not in seen:
+                seen.add(candidate)
+                yield candidate
 
 
 def _is_feed(
