@@ -24,6 +24,7 @@ import trafilatura
 from bs4 import BeautifulSoup
 from newswatch.extraction import extract_article
 
+from benchmarks import body_fixtures
 from benchmarks.aeb import (
     Page,
     Score,
@@ -36,6 +37,10 @@ from benchmarks.aeb import (
 
 ROUNDS = 3
 OTHER_SITES_ENV = "NEWSWATCH_OTHER_SITES_DIR"
+# Issue 11's goals: F1 on the development pages and on the other sites, speed against
+# trafilatura in the same run.
+F1_GOALS = {"aeb-dev": 0.985, "other sites": 0.98}
+MIN_SPEEDUP = 2.5
 
 Extractor = Callable[[bytes], str | None]
 
@@ -153,7 +158,7 @@ def main() -> None:
             "parse only: lxml.html": (lxml_parse, False),
             "parse only: bs4 (lxml)": (bs4_parse, False),
         }
-        _print_table("aeb-dev", load_pages(folder), extractors)
+        _print_table("aeb-dev", load_pages(folder), extractors, goal_name="aeb-dev")
     else:
         print(f"extraction benchmark skipped: no aeb-dev at {folder} (set NEWSWATCH_AEB_DIR)")
     other_sites = os.environ.get(OTHER_SITES_ENV)
@@ -164,17 +169,33 @@ def main() -> None:
                 "newswatch": (newswatch_text, True),
                 "trafilatura": (trafilatura_text, True),
             }
-            _print_table(f"other sites ({other_sites})", pages, comparison)
+            _print_table(f"other sites ({other_sites})", pages, comparison, goal_name="other sites")
         else:
             print(f"\nother sites skipped: no html/NAME.html with txt/NAME.txt in {other_sites}")
+    body_fixtures.main()
 
 
 def _print_table(
-    name: str, pages: Sequence[Page], extractors: dict[str, tuple[Extractor, bool]]
+    name: str,
+    pages: Sequence[Page],
+    extractors: dict[str, tuple[Extractor, bool]],
+    *,
+    goal_name: str,
 ) -> None:
+    """The table, then the F1 and speed goals as ``[met]``/``[MISSED]`` lines for the run."""
     rounds = f"each page's fastest of {ROUNDS} runs"
     print(f"\nArticle extraction on {name}: {len(pages)} pages, {rounds}")
-    print(format_table(measure(extractors, pages), reference="trafilatura"))
+    results = measure(extractors, pages)
+    print(format_table(results, reference="trafilatura"))
+    ours = next(r for r in results if r.name == "newswatch")
+    theirs = next(r for r in results if r.name == "trafilatura")
+    if ours.score is not None:
+        target = F1_GOALS[goal_name]
+        status = "met" if ours.score.f1 >= target else "MISSED"
+        print(f"[{status}] {goal_name} F1 >= {target}: {ours.score.f1:.3f}")
+    speedup = ours.pages_per_second / theirs.pages_per_second
+    status = "met" if speedup >= MIN_SPEEDUP else "MISSED"
+    print(f"[{status}] {goal_name} speed >= {MIN_SPEEDUP}x trafilatura: {speedup:.2f}x")
 
 
 if __name__ == "__main__":

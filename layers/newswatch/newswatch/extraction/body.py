@@ -23,6 +23,16 @@ from itertools import islice
 import lxml.html
 from lxml import etree
 
+from newswatch.extraction import calls_to_action, liveblog
+from newswatch.extraction.boilerplate_rules import (
+    BYLINE_LINE,
+    CALL_TO_ACTION_CLASS_ALTERNATIVES,
+    CARD_LABEL,
+    LIVE_FEED_WORDS,
+    READER_PROMPT_PHRASES,
+    READER_PROMPT_WORDS,
+    class_words,
+)
 from newswatch.extraction.credits import closing_credit
 
 # Never visible article text. Stripped once, in C, before the walk.
@@ -63,6 +73,9 @@ _FURNITURE_TAGS = frozenset(
         "amp-sidebar",
         "amp-social-share",
         "amp-consent",
+        # Sign-up boxes and polls; a page wrapped whole in a <form> (ASP.NET) keeps it by the
+        # prose-share guard.
+        "form",
     }
 )
 # Furniture too, but a caption is recorded before it is skipped (the lead image's caption).
@@ -117,6 +130,8 @@ _BLOCK_TAGS = frozenset(
     }
 )
 _LIST_TAGS = frozenset({"ul", "ol"})
+# Where a live feed or its cards are named ("liveblog-body", "live-update").
+_FEED_TAGS = frozenset({"div", "section", "article", "li", "ul", "ol", "main"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Never skipped as boilerplate: the page itself and the elements that declare the article.
 _PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
@@ -125,16 +140,16 @@ _PAGE_TAGS = frozenset({"html", "body"})
 # Class/id words of boilerplate containers. A word must match whole, between separators or at a
 # camelCase step ("imageEmbedCaption", "share-bar"), so "shared-content" or "headline" do not
 # match "share" or "ad".
-_BOILERPLATE = re.compile(
-    r"(?:^|(?<=[^A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))(?i:"
+_BOILERPLATE = class_words(
     r"related|share|sharing|sharebar|social|newsletters?|subscribe|subscription|signup|"
     r"comments?|disqus|promo|promotions?|advert[a-z]*|ads?|adv|dfp|sponsor[a-z]*|"
     r"breadcrumbs?|tags?|taglist|author-?bio|bio|authors?|sidebar|widgets?|nav|navbar|navigation|"
     r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc[a-z]*|more-?stories|"
     r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
-    r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?"
-    r")(?=$|[^a-z])"
+    r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?|"
+    # Calls to action and teasers (polls, membership boxes), kept with their rules.
+    + CALL_TO_ACTION_CLASS_ALTERNATIVES
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
 _EMBED = re.compile(
@@ -235,14 +250,35 @@ _MIN_PARAGRAPH_CHARS = 60  # a paragraph, not a label or a headline
 _WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
 _WIDEN_LINKS = 0.1  # ...and hardly any links
 _MAX_CLIMB = 12  # wrappers between an article's segments and their common container
+_MAX_BYLINE_WORDS = 10  # "By Name Surname, Senior Staff Writer" and no more
+_MAX_POST_HEADING_WORDS = 15  # a live post's title line; longer is its first paragraph
+_MATCH_OPENING_CHARS = 50  # a JSON-LD update and a card match when their texts open alike
+
+
+@dataclass(frozen=True, slots=True)
+class LivePost:
+    """One post of a live blog: its time as shown (and as declared), heading and paragraphs."""
+
+    time: str | None
+    published: str | None
+    heading: str | None
+    paragraphs: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """The post as body paragraphs: time, heading, text."""
+        return [line for line in (self.time, self.heading) if line] + list(self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """The article's main text as paragraphs, and the lead image's caption when found."""
+    """The article's main text as paragraphs, and the lead image's caption when found.
+
+    On a live blog, ``posts`` are its posts in page order (their lines are in ``paragraphs``).
+    """
 
     paragraphs: list[str]
     image_caption: str | None = None
+    posts: tuple[LivePost, ...] = ()
 
 
 @dataclass(slots=True)
@@ -273,21 +309,193 @@ class _Candidate:
 
 def extract_body(tree: lxml.html.HtmlElement, *, title: str | None = None) -> Body:
     """The article's paragraphs in reading order; the tree is modified (invisible parts dropped)."""
+    updates = liveblog.jsonld_updates(tree)
     etree.strip_elements(tree, *_INVISIBLE_TAGS, etree.Comment, etree.PI, with_tail=False)
     walk = _Walk(tree)
     walk.run()
+    cards = liveblog.post_elements(tree, declared=updates is not None, named=walk.feed_named)
+    if cards or updates:
+        live = _live_body(walk, cards, updates or [], title)
+        if live is not None:
+            return live
     ranges = walk.article_ranges()
     headline = _normalise(title) if title else None
-    in_link_lists = walk.link_list_blocks()
+    left_out = walk.left_out_blocks()
     kept = [
         block
         for start, end in ranges
         for index, block in enumerate(walk.blocks[start:end], start)
-        if index not in in_link_lists and _keeps(block, headline)
+        if index not in left_out and _keeps(block, headline)
     ]
     paragraphs = [block.text for block in _without_dangling_headings(_trim_labels(kept))]
     caption = walk.lead_caption(ranges)
     return Body(paragraphs=paragraphs, image_caption=caption)
+
+
+def _live_body(
+    walk: _Walk,
+    cards: list[lxml.html.HtmlElement],
+    updates: list[liveblog.JsonLdUpdate],
+    title: str | None,
+) -> Body | None:
+    """A live blog's body: its introduction, then every post in page order; None if no posts.
+
+    Each card is walked on its own, so its short posts are not outvoted by a long one. Posts
+    the JSON-LD lists without a card (behind "load more") follow the card listed before them;
+    a pinned copy of a post gives way to the post in its place in the feed.
+    """
+    headline = _normalise(title) if title else None
+    posts = [_card_post(card, headline) for card in cards]
+    merged = _merge_updates(cards, posts, updates)
+    merged = [
+        post for index, post in enumerate(merged) if not _repeated_later(post, merged[index + 1 :])
+    ]
+    merged = [post for post in merged if post.paragraphs or post.heading]
+    if not merged:
+        return None
+    intro = _introduction(walk, cards, headline) if cards else _fallback_text(walk, headline)
+    headings = {post.heading for post in merged if post.heading}
+    texts = {line for post in merged for line in post.paragraphs}
+    intro = [line for line in intro if line not in headings and line not in texts]
+    paragraphs = intro + [line for post in merged for line in post.lines()]
+    return Body(
+        paragraphs=paragraphs,
+        image_caption=walk.lead_caption(walk.article_ranges()),
+        posts=tuple(merged),
+    )
+
+
+def _card_post(card: lxml.html.HtmlElement, headline: str | None) -> LivePost:
+    """One card's post: its blocks kept as in an article, the heading and time set apart."""
+    walk = _Walk(card)
+    walk.run()
+    left_out = walk.left_out_blocks()
+    blocks = [
+        block
+        for index, block in enumerate(walk.blocks)
+        if index not in left_out and _keeps(block, headline)
+    ]
+    shown, declared = liveblog.post_time(card)
+    lines = [block for block in blocks if block.text != shown and not _is_card_label(block.text)]
+    heading = None
+    if lines and (lines[0].tag in _HEADING_TAGS or _is_post_heading(lines[0], lines[1:])):
+        heading = lines.pop(0).text
+    # What is left at the card's end is the card's furniture ("Share", "Copy link").
+    while lines and _is_label(lines[-1]):
+        lines.pop()
+    return LivePost(
+        time=shown,
+        published=declared,
+        heading=heading,
+        paragraphs=tuple(block.text for block in lines),
+    )
+
+
+def _is_post_heading(block: _Block, rest: list[_Block]) -> bool:
+    """A short unpunctuated line over the post's text (a ``<strong>`` title, not an ``<h3>``)."""
+    return (
+        bool(rest)
+        and _word_count(block.text) <= _MAX_POST_HEADING_WORDS
+        and not block.text.endswith((".", "…", ":"))
+    )
+
+
+def _is_card_label(text: str) -> bool:
+    """A card's state label ("Pinned", "Key event", "Breaking") or its bare time."""
+    return bool(CARD_LABEL.fullmatch(text))
+
+
+def _merge_updates(
+    cards: list[lxml.html.HtmlElement], posts: list[LivePost], updates: list[liveblog.JsonLdUpdate]
+) -> list[LivePost]:
+    """The card posts with the JSON-LD updates that match no card put after their predecessor."""
+    merged = list(posts)
+    by_anchor = liveblog.anchors(cards)
+    by_heading: dict[str, int] = {}
+    for index, post in enumerate(posts):
+        if post.heading:
+            by_heading.setdefault(post.heading.casefold(), index)
+    texts = [" ".join(post.paragraphs).casefold() for post in posts]
+    after: int | None = None  # index in ``merged`` of the post the last update matched
+    for update in updates:
+        match = _matching_post(update, by_anchor, by_heading, texts)
+        if match is not None:
+            after = merged.index(posts[match])
+            continue
+        post = LivePost(
+            time=None,
+            published=update.published,
+            heading=update.headline,
+            paragraphs=tuple(update.body.splitlines()),
+        )
+        position = len(merged) if after is None else after + 1
+        merged.insert(position, post)
+        after = position
+    return merged
+
+
+def _matching_post(
+    update: liveblog.JsonLdUpdate,
+    by_anchor: dict[str, int],
+    by_heading: dict[str, int],
+    texts: list[str],
+) -> int | None:
+    """The card an update describes: by its anchor, its headline or its text's opening."""
+    if update.anchor and update.anchor in by_anchor:
+        return by_anchor[update.anchor]
+    if update.headline and update.headline.casefold() in by_heading:
+        return by_heading[update.headline.casefold()]
+    opening = _normalise(update.body)[:_MATCH_OPENING_CHARS].casefold()
+    if opening:
+        return next((index for index, text in enumerate(texts) if opening in text), None)
+    return None
+
+
+def _repeated_later(post: LivePost, later: list[LivePost]) -> bool:
+    """A pinned copy: the same heading and text as a post further down the feed."""
+    return any(
+        other.paragraphs == post.paragraphs and other.heading == post.heading for other in later
+    )
+
+
+def _introduction(
+    walk: _Walk, cards: list[lxml.html.HtmlElement], headline: str | None
+) -> list[str]:
+    """The live blog's opening (standfirst, summary) above its first card, in its container."""
+    first = next((walk.candidates[card] for card in cards if card in walk.candidates), None)
+    feed = cards[0].getparent()
+    region = feed if feed is None or _marks_article(feed) else feed.getparent()
+    container = walk.candidates.get(region) if region is not None else None
+    if first is None or container is None:
+        return []
+    left_out = walk.left_out_blocks()
+    kept = [
+        block
+        for index, block in enumerate(walk.blocks[container.start : first.start], container.start)
+        if index not in left_out and _keeps(block, headline)
+    ]
+    return [block.text for block in _without_dangling_headings(_trim_labels(kept))]
+
+
+def _fallback_text(walk: _Walk, headline: str | None) -> list[str]:
+    """The article walk's text, for a declared live blog whose cards were not recognised."""
+    left_out = walk.left_out_blocks()
+    kept = [
+        block
+        for start, end in walk.article_ranges()
+        for index, block in enumerate(walk.blocks[start:end], start)
+        if index not in left_out and _keeps(block, headline)
+    ]
+    return [block.text for block in _without_dangling_headings(_trim_labels(kept))]
+
+
+def _is_byline(text: str) -> bool:
+    """A short credit line ("By Ellen Marsh, Staff Writer"), not a sentence opening with "By"."""
+    return (
+        _word_count(text) <= _MAX_BYLINE_WORDS
+        and not text.endswith(_SENTENCE_ENDS)
+        and BYLINE_LINE.match(text) is not None
+    )
 
 
 def _is_timestamp(text: str) -> bool:
@@ -366,11 +574,15 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     if len(block.text) >= _MAX_PROMPT_CHARS:
         return True
-    if _STAFF_CREDIT.search(block.text):
+    if _STAFF_CREDIT.search(block.text) or _is_byline(block.text):
         return False
     lowered = block.text.lower()
     return not (
-        any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text)
+        (any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text))
+        or (
+            any(word in lowered for word in READER_PROMPT_WORDS)
+            and READER_PROMPT_PHRASES.search(block.text)
+        )
     )
 
 
@@ -379,6 +591,12 @@ class _Walk:
 
     def __init__(self, tree: lxml.html.HtmlElement) -> None:
         self.tree = tree
+        # Links to support or subscription pages, and links that are a subheading's whole
+        # text: the calls to action and teaser cards around them are found after the walk.
+        self._prompt_links: list[lxml.html.HtmlElement] = []
+        self._headed_links: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]] = []
+        # Elements named like a live feed, for :func:`liveblog.post_elements`.
+        self.feed_named: list[lxml.html.HtmlElement] = []
         self.blocks: list[_Block] = []
         self.candidates: dict[lxml.html.HtmlElement, _Candidate] = {}
         self.captions: list[tuple[int, str]] = []
@@ -419,6 +637,7 @@ class _Walk:
                         self._open_embeds.append(element)
                 elif tag == "a":
                     link_depth += 1
+                    self._note_link(element, open_blocks)
                 self._add(element.text, link_depth)
                 continue
             if element is skipped:
@@ -434,6 +653,35 @@ class _Walk:
             self._add(element.tail, link_depth)
         self._flush(open_blocks)
         self._total_blocks()
+
+    def _note_link(
+        self, link: lxml.html.HtmlElement, open_blocks: list[lxml.html.HtmlElement]
+    ) -> None:
+        href = link.get("href")
+        if not href:
+            return
+        if calls_to_action.is_call_to_action_link(href):
+            self._prompt_links.append(link)
+        elif (
+            open_blocks
+            and open_blocks[-1].tag in calls_to_action.HEADING_TAGS
+            and link.getparent() is open_blocks[-1]
+            and not href.startswith("#")
+        ):
+            self._headed_links.append((link, open_blocks[-1]))
+
+    def left_out_blocks(self) -> set[int]:
+        """Blocks no body keeps: link lists, calls to action and teaser cards."""
+        indexes = self.link_list_blocks()
+        if not self._prompt_links and not self._headed_links:
+            return indexes
+        boxes = calls_to_action.prompt_boxes(self._prompt_links)
+        boxes |= calls_to_action.teaser_cards(self._headed_links)
+        for box in boxes:
+            candidate = self.candidates.get(box)
+            if candidate is not None:
+                indexes.update(range(candidate.start, candidate.end))
+        return indexes
 
     def _total_blocks(self) -> None:
         """Fill the running totals over the blocks, for the container measures of scoring."""
@@ -462,7 +710,11 @@ class _Walk:
         if element.get("itemprop") == "articleBody" or tag in _HEADING_TAGS:
             return False
         attributes = _attributes(element)
-        if not attributes or not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
+        if not attributes:
+            return False
+        if tag in _FEED_TAGS and LIVE_FEED_WORDS.search(attributes):
+            self.feed_named.append(element)
+        if not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
             return False
         # A container named like boilerplate but holding much of the page is the page itself
         # (a body class such as "has-sidebar" or "comments-open"). Over the measuring budget,

@@ -1,0 +1,84 @@
+"""Calls to action and teasers inside the body, found by structure.
+
+Two structures mark them whatever the language: a short box whose link goes to a support,
+membership, subscription or newsletter page (or a quiz), and a run of sibling cards each
+headed by a link to another story (a paywalled page's blurbs, "more on this"). The body walk
+notes the links as it passes them (no pass of its own over the page); these functions then
+find the boxes and cards around them, whose blocks are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+
+import lxml.html
+
+from newswatch.extraction.boilerplate_rules import CALL_TO_ACTION_HREF
+
+_BOX_TAGS = frozenset({"div", "section", "aside", "p", "form", "figure", "li"})
+_CARD_TAGS = frozenset({"article", "div", "li", "section"})
+HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_PROTECTED = frozenset({"html", "body", "main", "article"})
+_MAX_BOX_CHARS = 400  # tuned (cta fixtures): a prompt is a sentence or two and a button
+_LINE_TAGS = frozenset({"p", "li"})
+_MAX_LINE_PROMPT_CHARS = 160  # tuned (cta fixtures): "Every contribution ... Donate now"
+_MAX_BOX_LEVELS = 3  # how far above its link a prompt's box may begin
+_MAX_LINKS = 5_000  # prompt links looked at on one page (a cost bound)
+_MIN_CARDS = 2  # one linked heading is a subheading; two alike in a row are teaser cards
+_MEASURE_CHARS = 2 * 1024 * 1024  # text measured around links (a cost bound)
+
+
+def is_call_to_action_link(href: str) -> bool:
+    """Whether a link goes where calls to action send the reader (support, subscribe...)."""
+    return CALL_TO_ACTION_HREF.search(href) is not None
+
+
+def prompt_boxes(links: Iterable[lxml.html.HtmlElement]) -> set[lxml.html.HtmlElement]:
+    """The largest short box (within a few levels) around each call-to-action link."""
+    boxes = set()
+    budget = _MEASURE_CHARS
+    for link in islice(links, _MAX_LINKS):
+        box = None
+        for ancestor in islice(link.iterancestors(), _MAX_BOX_LEVELS):
+            if ancestor.tag in _PROTECTED or ancestor.get("itemprop") == "articleBody":
+                break
+            if ancestor.tag not in _BOX_TAGS:
+                continue
+            size = _visible_chars(ancestor)
+            budget -= size
+            if size > _MAX_BOX_CHARS:
+                break
+            # A paragraph that links to a newsletter may be reporting; a prompt is one line.
+            if ancestor.tag in _LINE_TAGS and size > _MAX_LINE_PROMPT_CHARS:
+                continue
+            box = ancestor
+        if box is not None:
+            boxes.add(box)
+        if budget <= 0:
+            break
+    return boxes
+
+
+def teaser_cards(
+    headed_links: Iterable[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]],
+) -> set[lxml.html.HtmlElement]:
+    """Cards headed by a link to another page, where a sibling card alike (same tag and
+    class) is headed so too. ``headed_links`` pairs a link with the heading it sits in."""
+    runs: dict[tuple[lxml.html.HtmlElement, str, str | None], set[lxml.html.HtmlElement]] = {}
+    for link, heading in headed_links:
+        card = heading.getparent()
+        parent = card.getparent() if card is not None else None
+        if parent is None or card.tag not in _CARD_TAGS or not _is_whole(link, heading):
+            continue
+        runs.setdefault((parent, card.tag, card.get("class")), set()).add(card)
+    return {card for run in runs.values() if len(run) >= _MIN_CARDS for card in run}
+
+
+def _is_whole(link: lxml.html.HtmlElement, heading: lxml.html.HtmlElement) -> bool:
+    """Whether the link is all the heading's text."""
+    return _visible_chars(link) == _visible_chars(heading) > 0
+
+
+def _visible_chars(element: lxml.html.HtmlElement) -> int:
+    return len("".join(element.text_content().split()))
