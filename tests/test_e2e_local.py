@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from newswatch.events import ObjectRef
+from local_stack import put_and_process, running_stack
 from newswatch.local.runner import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -25,27 +25,8 @@ DECOY = ROOT / "samples/decoy-kent-coast-storm-warning.html"
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    stack = LocalStack(
-        ROOT / "template.yaml",
-        port=0,
-        outbox_dir=tmp_path_factory.mktemp("outbox"),
-        parameters={"LogLevel": "ERROR"},
-    )
-    stack.start()
-    stack.push_watchlists(ROOT / "watchlists.yaml")
-    yield stack
-    stack.stop()
-
-
-def put_and_process(local: LocalStack, path: Path) -> ObjectRef:
-    """Put ``path`` under incoming/ with boto3 and poll until the handler has taken it."""
-    key = f"incoming/{path.name}"
-    local.stack.s3().put_object(Bucket=local.stack.bucket, Key=key, Body=path.read_bytes())
-    for _ in range(30):
-        for ref in local.poll(wait_seconds=1).succeeded:
-            if ref.key == key:
-                return ref
-    raise AssertionError(f"{key} was not processed")
+    with running_stack(tmp_path_factory.mktemp("outbox")) as stack:
+        yield stack
 
 
 def sns_sent(local: LocalStack) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from local_stack import put_and_process, running_stack
 from newswatch.cli import main
 from newswatch.local.runner import LocalStack
 
@@ -21,33 +22,15 @@ WIRE_COPY = ROOT / "samples/wire-copy-ukraine-south-korea.html"
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    stack = LocalStack(
-        ROOT / "template.yaml",
-        port=0,
-        outbox_dir=tmp_path_factory.mktemp("outbox"),
-        parameters={"LogLevel": "ERROR"},
-    )
-    stack.start()
-    stack.push_watchlists(ROOT / "watchlists.yaml")
-    yield stack
-    stack.stop()
-
-
-def drop(local: LocalStack, path: Path) -> None:
-    """Put ``path`` under incoming/ with boto3 and poll until the handler has taken it."""
-    key = f"incoming/{path.name}"
-    local.stack.s3().put_object(Bucket=local.stack.bucket, Key=key, Body=path.read_bytes())
-    for _ in range(30):
-        if any(ref.key == key for ref in local.poll(wait_seconds=1).succeeded):
-            return
-    raise AssertionError(f"{key} was not processed")
+    with running_stack(tmp_path_factory.mktemp("outbox")) as stack:
+        yield stack
 
 
 def test_a_wire_copy_is_listed_on_the_reference_story(
     local: LocalStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    drop(local, REFERENCE)
-    drop(local, WIRE_COPY)
+    put_and_process(local, REFERENCE)
+    put_and_process(local, WIRE_COPY)
     where = ["--endpoint-url", str(local.endpoint_url)]
     capsys.readouterr()  # what the stack printed while it processed them
 

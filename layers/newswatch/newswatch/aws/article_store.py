@@ -21,6 +21,7 @@ from newswatch.aws.dynamo import (
     batch_write,
     from_item,
     key,
+    newest_first,
     put_new,
     query,
     to_item,
@@ -327,17 +328,9 @@ class ArticleStore:
         self, partition: str, *, limit: int | None = None, page_size: int = 100
     ) -> Iterator[dict[str, Any]]:
         """Items of one GSI1 partition, newest first, fetched a page at a time."""
-        if limit is not None and limit <= 0:
-            return iter(())
-        request = {
-            "TableName": self._table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": partition}),
-            "ScanIndexForward": False,
-            "Limit": page_size if limit is None else min(page_size, limit),
-        }
-        return query(self._dynamodb, request, limit=limit)
+        return newest_first(
+            self._dynamodb, self._table, partition, limit=limit, page_size=page_size
+        )
 
 
 def _match_values(

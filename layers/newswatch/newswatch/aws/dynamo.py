@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from newswatch.aws import keys
 from newswatch.errors import NewswatchError
 
 if TYPE_CHECKING:
@@ -47,6 +48,29 @@ def query(
     One page is at most 1 MB: a partition of thousands of watchlists or articles spans many.
     """
     return itertools.islice(_query_pages(dynamodb, dict(request)), limit)
+
+
+def newest_first(
+    dynamodb: DynamoDBClient,
+    table: str,
+    partition: str,
+    *,
+    limit: int | None = None,
+    page_size: int = 100,
+) -> Iterator[dict[str, Any]]:
+    """Items of one GSI1 partition, newest first (its sort keys start with a timestamp), a page
+    of ``page_size`` at a time; at most ``limit``."""
+    if limit is not None and limit <= 0:
+        return iter(())
+    request = {
+        "TableName": table,
+        "IndexName": keys.GSI1,
+        "KeyConditionExpression": "GSI1PK = :pk",
+        "ExpressionAttributeValues": to_item({":pk": partition}),
+        "ScanIndexForward": False,
+        "Limit": page_size if limit is None else min(page_size, limit),
+    }
+    return query(dynamodb, request, limit=limit)
 
 
 def _query_pages(dynamodb: DynamoDBClient, request: dict[str, Any]) -> Iterator[dict[str, Any]]:

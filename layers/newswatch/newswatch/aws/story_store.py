@@ -43,6 +43,7 @@ from newswatch.aws.dynamo import (
     is_condition_failure,
     is_transaction_condition_failure,
     key,
+    newest_first,
     put_new,
     query,
     to_item,
@@ -358,15 +359,9 @@ class StoryRecords:
         partition = (
             keys.STORIES_INDEX_PK if watchlist is None else keys.watchlist_stories_pk(watchlist)
         )
-        request = {
-            "TableName": self._table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": partition}),
-            "ScanIndexForward": False,
-            "Limit": min(LISTING_PAGE, limit or LISTING_PAGE),
-        }
-        found = query(self._dynamodb, request, limit=limit)
+        found = newest_first(
+            self._dynamodb, self._table, partition, limit=limit, page_size=LISTING_PAGE
+        )
         for page in itertools.batched(found, LISTING_PAGE):
             if watchlist is None:
                 stories = [_stored_story(values) for values in page]

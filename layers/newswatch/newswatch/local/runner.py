@@ -51,6 +51,7 @@ from newswatch.local.provision import provision
 from newswatch.local.template import (
     LOCAL_ACCOUNT_ID,
     LocalTemplate,
+    Resource,
     TemplateError,
     load_template,
 )
@@ -96,25 +97,31 @@ def ingest_function(template: LocalTemplate, template_dir: Path) -> IngestFuncti
     if len(found) != 1:
         raise TemplateError(f"expected one function triggered by SQS, found {len(found)}")
     function, trigger = found[0]
-    properties = function.properties
-    module_name, handler_name = str(properties["Handler"]).rsplit(".", 1)
     queue_arn = str(trigger["Queue"])
     queue_name = queue_arn.rsplit(":", 1)[-1]
     return IngestFunction(
-        logical_id=function.logical_id,
-        name=function.physical_name,
-        handler_file=template_dir / str(properties["CodeUri"]) / f"{module_name}.py",
-        handler_name=handler_name,
-        environment={
-            name: str(value)
-            for name, value in (properties.get("Environment") or {}).get("Variables", {}).items()
-        },
+        **_function_fields(function, template_dir),
         queue_arn=queue_arn,
         queue_url=f"{template.endpoint_url}/{template.account_id}/{queue_name}",
         batch_size=int(trigger.get("BatchSize", 10)),
-        timeout_seconds=int(properties.get("Timeout", 3)),
-        memory_mb=int(properties.get("MemorySize", 128)),
     )
+
+
+def _function_fields(function: Resource, template_dir: Path) -> dict[str, Any]:
+    """What every local function takes from its template resource: its name, its handler's
+    file and name, its environment, timeout and memory (SAM's defaults where unset)."""
+    properties = function.properties
+    module_name, handler_name = str(properties["Handler"]).rsplit(".", 1)
+    variables = (properties.get("Environment") or {}).get("Variables", {})
+    return {
+        "logical_id": function.logical_id,
+        "name": function.physical_name,
+        "handler_file": template_dir / str(properties["CodeUri"]) / f"{module_name}.py",
+        "handler_name": handler_name,
+        "environment": {name: str(value) for name, value in variables.items()},
+        "timeout_seconds": int(properties.get("Timeout", 3)),
+        "memory_mb": int(properties.get("MemorySize", 128)),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,22 +179,9 @@ def scheduled_functions(template: LocalTemplate, template_dir: Path) -> list[Sch
         for event in (function.properties.get("Events") or {}).values():
             if event.get("Type") != "ScheduleV2":
                 continue
-            properties = function.properties
-            module_name, handler_name = str(properties["Handler"]).rsplit(".", 1)
             found.append(
                 ScheduledFunction(
-                    logical_id=function.logical_id,
-                    name=function.physical_name,
-                    handler_file=template_dir / str(properties["CodeUri"]) / f"{module_name}.py",
-                    handler_name=handler_name,
-                    environment={
-                        name: str(value)
-                        for name, value in (properties.get("Environment") or {})
-                        .get("Variables", {})
-                        .items()
-                    },
-                    timeout_seconds=int(properties.get("Timeout", 3)),
-                    memory_mb=int(properties.get("MemorySize", 128)),
+                    **_function_fields(function, template_dir),
                     schedule=LocalSchedule.parse(str(event["Properties"]["ScheduleExpression"])),
                 )
             )
