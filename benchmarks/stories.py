@@ -310,31 +310,12 @@ def _touched(operation: str, params: Mapping[str, Any]) -> Iterator[tuple[dict[s
 @contextmanager
 def story_table() -> Iterator[tuple[Any, Any]]:
     """moto's DynamoDB with the stack's table (PK/SK and GSI1); a client to count, one to read."""
+    from tests.ingest_env import create_table
+
     with mock_aws():
         counted = boto3.client("dynamodb", region_name=REGION)
         reader = boto3.client("dynamodb", region_name=REGION)
-        counted.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": name, "AttributeType": "S"}
-                for name in ("PK", "SK", "GSI1PK", "GSI1SK")
-            ],
-            KeySchema=[
-                {"AttributeName": "PK", "KeyType": "HASH"},
-                {"AttributeName": "SK", "KeyType": "RANGE"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "GSI1",
-                    "KeySchema": [
-                        {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-                        {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
+        create_table(counted, TABLE)
         yield counted, reader
 
 

@@ -99,20 +99,14 @@ def _fields(settings: Settings) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
 
 
-def create_ingest_env() -> IngestEnv:
-    """Create the bucket, table, topic and an alert-observing queue (inside ``mock_aws``)."""
-    s3 = boto3.client("s3", region_name=REGION)
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    sns = boto3.client("sns", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
-    s3.create_bucket(Bucket=BUCKET)
-    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+def create_table(dynamodb: Any, name: str = TABLE) -> None:
+    """The stack's one table as template.yaml declares it: PK/SK and GSI1 projecting all."""
     dynamodb.create_table(
-        TableName=TABLE,
+        TableName=name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in ("PK", "SK", "GSI1PK", "GSI1SK")
         ],
         KeySchema=[
             {"AttributeName": "PK", "KeyType": "HASH"},
@@ -129,6 +123,17 @@ def create_ingest_env() -> IngestEnv:
             }
         ],
     )
+
+
+def create_ingest_env() -> IngestEnv:
+    """Create the bucket, table, topic and an alert-observing queue (inside ``mock_aws``)."""
+    s3 = boto3.client("s3", region_name=REGION)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    create_table(dynamodb)
     topic_arn = sns.create_topic(Name="newswatch-alerts")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="alert-subscriber")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
