@@ -25,7 +25,8 @@ PAGES = Path(__file__).parent / "fixtures" / "legacy-meta"
             "2008-03-04T16:20:00-04:00",
             None,
             ("Jane Morrison",),
-            None,
+            # The body's lead, once its byline lines are gone: "MILLBROOK -- The city council".
+            "Millbrook",
         ),
         # IST on an Irish site (its canonical URL is under .ie) is Irish Standard Time.
         (

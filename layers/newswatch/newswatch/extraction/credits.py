@@ -127,7 +127,8 @@ PLACE_NAME = (
     r"(?:,\s*[A-ZÀ-Þ][\w'’.\-]+(?: [A-ZÀ-Þ][\w'’.\-]+){0,3})?"
 )
 _LEAD_DATELINE = re.compile(
-    r"^(?P<place>[A-ZÀ-Þ]{2}[A-ZÀ-Þ'’.\- ]*(?:,\s*" + PLACE_NAME + r")?)"
+    # The place ends in a letter or a full stop, so "MILLBROOK -- " leaves the dashes out.
+    r"^(?P<place>[A-ZÀ-Þ]{2}(?:[A-ZÀ-Þ'’.\- ]*[A-ZÀ-Þ.])?(?:,\s*" + PLACE_NAME + r")?)"
     r"\s*(?:\((?P<agency>[^()]{1,40})\))?\s*(?:[-–—]{1,2}|:)\s"
 )
 
