@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -31,6 +34,10 @@ _SPLIT_WITH_SCRIPTS = re.compile(f"({TOKEN_PATTERN.pattern})")
 _SPLIT_PLAIN = re.compile(r"(\w+(?:'\w+)*)")
 _NO_SPACE_CHAR = re.compile(f"[{_NO_SPACE_SCRIPTS}]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WHITESPACE = re.compile(r"\s")
+# Tokenised this many characters at a time (tuned: benchmarks/memory.py, 10 MB page: peak
+# memory falls with it, time rises below about 64 K characters).
+_CHUNK_CHARS = 65_536
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 _FIXED_POINT_ROUNDS = 4
 
@@ -86,8 +93,10 @@ class Tokenised:
     """The tokens of a text with their (start, end) offsets in the ORIGINAL text."""
 
     tokens: list[str]
-    starts: list[int]
-    ends: list[int]
+    # Machine integers, not lists of int objects: a 10 MB page has millions of tokens, and a
+    # list would hold 32 bytes of int per offset (benchmarks/memory.py, 10 MB page).
+    starts: Sequence[int]
+    ends: Sequence[int]
 
 
 def tokenise_with_offsets(text: str) -> Tokenised:
@@ -96,38 +105,103 @@ def tokenise_with_offsets(text: str) -> Tokenised:
     ``re.split`` with a capturing group yields gap, token, gap, token, ..., gap, so the running
     total of the pieces' lengths gives every token's start and end at C speed.
     """
+    origin: _Origin | None = None
+    # Folded a chunk at a time (the fold keeps every position): str.lower() of a text that is
+    # not Latin-1 allocates 12 bytes per character for its work.
+    fold: Callable[[str], str]
     if text.isascii():
-        folded, origin, split = text.lower(), None, _SPLIT_PLAIN
+        source, fold, split = text, str.lower, _SPLIT_PLAIN
     else:
         distinct = {fold_char(char) for char in set(_NON_ASCII.findall(text))}
         split = _SPLIT_WITH_SCRIPTS if any(map(_NO_SPACE_CHAR.search, distinct)) else _SPLIT_PLAIN
         if all(len(folded_char) == 1 for folded_char in distinct):
-            folded, origin = normalise(text), None
+            source, fold = text, normalise
         else:
-            folded, origin = _fold_with_origin(text)
-    pieces = split.split(folded)
-    bounds = list(accumulate(map(len, pieces)))
-    starts, ends = bounds[0:-1:2], bounds[1::2]
+            origin = _Origin(text)
+            source, fold = origin.folded, _as_folded
+    tokens: list[str] = []
+    starts, ends = array("q"), array("q")
+    # One string object per distinct word, not per occurrence: most of a long text's tokens
+    # repeat ("the", a name), and the tokens live through the whole scan.
+    distinct_tokens: dict[str, str] = {}
+    for base, chunk in _chunks(source):
+        pieces = split.split(fold(chunk))
+        bounds = array("q", accumulate(map(len, pieces), initial=base))
+        chunk_tokens = pieces[1::2]
+        del pieces
+        tokens.extend(map(distinct_tokens.setdefault, chunk_tokens, chunk_tokens))
+        starts.extend(bounds[1:-1:2])
+        ends.extend(bounds[2::2])
     if origin is not None:
         # A dropped combining mark belongs to the token before it; a token that ends inside one
         # character's expansion (ß -> ss) still covers that whole character.
-        ends = [
-            origin[end] if origin[end] > origin[end - 1] else origin[end - 1] + 1 for end in ends
-        ]
-        starts = [origin[start] for start in starts]
-    return Tokenised(pieces[1::2], starts, ends)
+        ends = array(
+            "q",
+            (origin[end] if origin[end] > origin[end - 1] else origin[end - 1] + 1 for end in ends),
+        )
+        starts = array("q", (origin[start] for start in starts))
+    return Tokenised(tokens, starts, ends)
 
 
-def _fold_with_origin(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each folded character, the index of its original character."""
-    pieces: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = fold_char(char)
-        pieces.append(folded)
-        origin.extend([index] * len(folded))
-    origin.append(len(text))
-    return "".join(pieces), origin
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """``text`` in pieces of about ``_CHUNK_CHARS``, each cut just after a whitespace character
+    (never inside a token), with its offset: splitting a long text at once would hold every
+    gap and token of it, and their offsets as int objects, at the same time. A text shorter
+    than a chunk is itself (no copy)."""
+    start, length = 0, len(text)
+    while start < length:
+        space = (
+            _WHITESPACE.search(text, start + _CHUNK_CHARS)
+            if length - start > _CHUNK_CHARS
+            else None
+        )
+        cut = space.end() if space else length
+        yield start, text[start:cut]
+        start = cut
+
+
+class _Origin:
+    """For each position of a folded text, the index of the original character it came from.
+
+    Kept only at the characters whose folding changed the length (``ß`` -> ``ss``, a dropped
+    combining mark): between two of them folded and original positions differ by a constant,
+    so a long text costs a few machine integers per such character, not one per character.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._length = len(text)
+        self._folded_starts = array("q")  # where the character's folding starts
+        self._folded_ends = array("q")  # and ends, in the folded text
+        self._indexes = array("q")  # the character's index in the original text
+        pieces: list[str] = []
+        position = shift = 0  # shift: folded length minus original length so far
+        for match in _NON_ASCII.finditer(text):
+            index = match.start()
+            folded = fold_char(match.group())
+            pieces += (text[position:index].lower(), folded)
+            position = index + 1
+            if len(folded) != 1:
+                self._folded_starts.append(index + shift)
+                self._folded_ends.append(index + shift + len(folded))
+                self._indexes.append(index)
+                shift += len(folded) - 1
+        pieces.append(text[position:].lower())
+        self.folded = "".join(pieces)
+
+    def __getitem__(self, folded_position: int) -> int:
+        found = bisect_right(self._folded_starts, folded_position) - 1
+        if found < 0:
+            return folded_position
+        if folded_position < self._folded_ends[found]:
+            return self._indexes[found]
+        return min(
+            self._indexes[found] + 1 + folded_position - self._folded_ends[found], self._length
+        )
+
+
+def _as_folded(text: str) -> str:
+    """A chunk of a text :class:`_Origin` has folded already."""
+    return text
 
 
 def token_spans(text: str) -> list[tuple[str, int, int]]:

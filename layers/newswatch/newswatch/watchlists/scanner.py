@@ -8,6 +8,7 @@ only. ``=`` atoms are confirmed last against the article's own spelling.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,8 @@ class Segment:
 
     text: str
     tokens: list[str]
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
     lead_tokens: int
 
     @classmethod
