@@ -215,6 +215,13 @@ def test_function_runtime_trigger_and_safety_settings() -> None:
     assert "RetentionInDays" in properties(log_group)
 
 
+def test_a_lone_upload_is_not_held_for_a_batch() -> None:
+    trigger = properties(FUNCTION)["Events"]["IngestQueue"]["Properties"]
+    # A batching window holds a lone upload until it ends (alert within 1 s: issue 10).
+    assert trigger["MaximumBatchingWindowInSeconds"] == 0
+    assert trigger["BatchSize"] == 10
+
+
 def test_tracing_is_off_by_default_and_follows_its_parameter() -> None:
     for enabled, mode, disabled in (("false", "PassThrough", "true"), ("true", "Active", "false")):
         function = resolved(EnableTracing=enabled).resource(FUNCTION).properties
