@@ -2,8 +2,11 @@
 ``IngestPipeline.process`` (S3 read, extraction, matching against 1,000 watchlists, DynamoDB
 writes, SNS publish), beside extraction and matching alone on the same pages, in turns.
 
-The AWS calls cost little against an in-process moto; what the ratio shows is our own
-overhead around the core work (serialising items, rendering alerts, the client calls).
+In-process moto is not free: its emulation of S3 and DynamoDB (parsing each request, and a
+Query that sorts the table's items) runs in this process. The time spent inside moto's request
+handler is measured (a timer around ``BotocoreStubber.__call__``, which answers every request)
+and taken off, so the goal's ratio is what Lambda would run: extraction and matching, botocore's
+client work (serialising, signing, parsing) and our own code around them.
 """
 
 from __future__ import annotations
@@ -13,34 +16,40 @@ import time
 from typing import Any
 
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 from newswatch.extraction import extract_article
 
 from benchmarks.aeb import aeb_dir, load_pages
 from benchmarks.fixtures import cached_index, install_index, loaded_index
 from benchmarks.results import goal, median, p95, print_rows
+from benchmarks.stories import item_bytes
 
 WATCHLISTS = 1_000
 REGION = "us-east-1"
 
 
-def item_bytes(value: Any) -> int:
-    """An item's size by DynamoDB's rules, approximately: attribute names and UTF-8 strings
-    count their bytes, numbers about one byte per two digits, each map/list entry 1 byte."""
-    if isinstance(value, dict) and len(value) == 1:
-        ((kind, inner),) = value.items()
-        if kind in ("S", "N", "BOOL", "NULL", "L", "M", "SS", "NS"):
-            if kind == "S":
-                return len(inner.encode())
-            if kind == "N":
-                return len(inner) // 2 + 1
-            if kind in ("BOOL", "NULL"):
-                return 1
-            if kind == "L":
-                return 3 + sum(1 + item_bytes(entry) for entry in inner)
-            if kind == "M":
-                return 3 + sum(len(k.encode()) + 1 + item_bytes(v) for k, v in inner.items())
-            return sum(len(str(entry)) for entry in inner)
-    return sum(len(name.encode()) + item_bytes(attribute) for name, attribute in value.items())
+class _MotoClock:
+    """Seconds spent inside moto answering requests, while installed."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._call = BotocoreStubber.__call__
+
+    def __enter__(self) -> _MotoClock:
+        call = self._call
+
+        def timed(stubber: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return call(stubber, *args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        BotocoreStubber.__call__ = timed  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        BotocoreStubber.__call__ = self._call  # type: ignore[method-assign]
 
 
 def main() -> dict[str, Any]:
@@ -55,7 +64,7 @@ def main() -> dict[str, Any]:
     index = cached_index(WATCHLISTS)
     watchlists = loaded_index(index)
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
-    end_to_end, core = [], []
+    end_to_end, core, without_moto = [], [], []
     alerts = 0
     with mock_aws():
         env = create_ingest_env()
@@ -67,9 +76,11 @@ def main() -> dict[str, Any]:
             started = time.perf_counter()
             matches = watchlists.match(extract_article(page.html))
             core.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            outcome = pipeline.process(ref)
-            end_to_end.append(time.perf_counter() - started)
+            with _MotoClock() as moto_clock:
+                started = time.perf_counter()
+                outcome = pipeline.process(ref)
+                end_to_end.append(time.perf_counter() - started)
+            without_moto.append(end_to_end[-1] - moto_clock.seconds)
             alerts += len(outcome.alerts_sent)
             del matches
         items = env.items()
@@ -77,7 +88,8 @@ def main() -> dict[str, Any]:
     for item in items:
         kind = item["SK"]["S"].split("#")[0]
         sizes.setdefault(kind, []).append(item_bytes(item))
-    ratio = median(end_to_end) / median(core)
+    with_moto_ratio = median(end_to_end) / median(core)
+    ratio = median(without_moto) / median(core)
     figures: dict[str, Any] = {
         "pages": len(pages),
         "watchlists": WATCHLISTS,
@@ -90,6 +102,9 @@ def main() -> dict[str, Any]:
         "alerts_sent": alerts,
         "ratio_of_medians": ratio,
         "ratio_of_totals": sum(end_to_end) / sum(core),
+        "without_moto_median_s": median(without_moto),
+        "moto_share_of_end_to_end": 1 - sum(without_moto) / sum(end_to_end),
+        "ratio_with_moto": with_moto_ratio,
         "item_bytes_mean": {kind: sum(found) / len(found) for kind, found in sizes.items()},
         "item_write_units_mean": {
             kind: sum(-(-size // 1024) for size in found) / len(found)
@@ -118,11 +133,24 @@ def main() -> dict[str, Any]:
                 )
                 for kind, size in figures["item_bytes_mean"].items()
             ),
-            ("ratio of medians (of totals)", f"{ratio:.2f}x ({figures['ratio_of_totals']:.2f}x)"),
+            (
+                "pipeline.process less moto's own time: median",
+                f"{figures['without_moto_median_s'] * ms:.1f} ms "
+                f"(moto was {figures['moto_share_of_end_to_end']:.0%} of the total)",
+            ),
+            (
+                "ratio of medians with moto (of totals)",
+                f"{with_moto_ratio:.2f}x ({figures['ratio_of_totals']:.2f}x)",
+            ),
+            ("ratio of medians, moto's time taken off", f"{ratio:.2f}x"),
         ],
     )
     figures["goals"] = [
-        goal("end to end <= 1.5x extraction + matching (medians)", f"{ratio:.2f}x", ratio <= 1.5)
+        goal(
+            "end to end <= 1.5x extraction + matching (medians, moto's time taken off)",
+            f"{ratio:.2f}x",
+            ratio <= 1.5,
+        )
     ]
     return figures
 
