@@ -262,6 +262,18 @@ def test_attributes_up_to_the_cap_are_kept() -> None:
     assert "four hundred homes" in article.text
 
 
+def test_stray_quotes_in_real_tags_do_not_count_the_page_as_attributes() -> None:
+    """Quotes open a value only after "=": BBC Burmese's `class="…" "="">` and Prachatai's
+    `type="text=""` were read as one tag running on over the page, refused as 2,000 attributes."""
+    links = "".join(f'<a href="/story/{n}" class="teaser">Story {n}</a>\n' for n in range(400))
+    page = (
+        '<html><body><div class="share ghost-column" "="">'
+        '<input maxlength="255" name="q" type="text="" placeholder="Search" id="search" />'
+        f"</div><nav>{links}</nav>{ARTICLE}</body></html>"
+    )
+    assert "four hundred homes" in extract_article(page).text
+
+
 def test_a_data_uri_at_the_parser_value_limit_is_emptied_and_the_article_kept() -> None:
     # Just over libxml2's 10,000,000-character value limit: its recovery took 29 s.
     data = base64.b64encode(random.Random(9).randbytes(7_500_000)).decode()
