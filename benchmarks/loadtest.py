@@ -35,9 +35,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from newswatch.events import ObjectRef
+from newswatch.extraction import extract_article
 from newswatch.local.runner import BatchResult, Dispatcher, LocalStack
 
-from benchmarks.aeb import load_pages
+from benchmarks.aeb import aeb_dir, load_pages
 from benchmarks.results import median, p95
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,10 +163,13 @@ def generated_page(number: int, vocabulary: list[str], rng: random.Random) -> by
 def variants(count: int) -> list[tuple[str, bytes]]:
     """``count`` (key, body) pairs: the pages round-robin, every MATCHING_EVERY-th a
     generated matching article, every REJECTED_EVERY-th a PNG."""
-    loaded = load_pages()
-    pages = [page.html for page in loaded]
-    pages += [path.read_bytes() for path in sorted((ROOT / "samples").glob("*.html"))]
-    vocabulary = sorted({word for page in loaded for word in page.truth.split() if word.isalpha()})
+    samples = [path.read_bytes() for path in sorted((ROOT / "samples").glob("*.html"))]
+    # The development pages where they are checked out beside the repository; a fresh clone
+    # has the samples alone, and their extracted text gives the generated articles' words.
+    loaded = load_pages() if (aeb_dir() / "ground-truth.json").exists() else []
+    pages = [page.html for page in loaded] + samples
+    texts = [page.truth for page in loaded] or [extract_article(page).text for page in samples]
+    vocabulary = sorted({word for text in texts for word in text.split() if word.isalpha()})
     rng = random.Random(5)
     made = []
     for number in range(count):
