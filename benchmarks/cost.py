@@ -13,13 +13,11 @@ memory size.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import math
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,26 +60,10 @@ MEMORY_SIZES_MB = (128, 256, 512, 1_024, 1_769)
 # same region, which waits at any memory size. A stated assumption, not a measurement.
 AWS_CALL_SECONDS = 0.008
 # Peak memory of the largest page the function accepts (benchmarks/memory.py, 10 MB page), plus
-# the runtime: a memory size below this fails on such a page. Last measured 421 MB.
-PEAK_MB_10MB_PAGE = 421
+# the runtime: a memory size below this fails on such a page. Last measured 246 MB.
+PEAK_MB_10MB_PAGE = 246
 RUNTIME_MB = 60
 BATCHES = 3  # SQS batches of template's BatchSize measured (after one warm-up batch)
-
-
-@dataclass
-class Context:
-    """The attributes of the Lambda context the handler reads."""
-
-    function_name: str = "newswatch-ingest"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:newswatch-ingest"
-    memory_limit_in_mb: int = 1024
-    aws_request_id: str = "bench"
-    log_group_name: str = "/aws/lambda/newswatch-ingest"
-    log_stream_name: str = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 class PipelineMeter(DynamoMeter):
@@ -111,14 +93,6 @@ def template_settings() -> dict[str, Any]:
     }
 
 
-def _load_handler() -> Any:
-    spec = importlib.util.spec_from_file_location("cost_app", ROOT / "functions/ingest/app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # A watchlist that nearly every news page matches: the matched articles' path (story, claim,
 # delivery, SNS publish), measured apart and weighted by MATCH_RATE.
 EVERY_ARTICLE = {"watchlists": [{"name": "said", "any": ["said"]}]}
@@ -130,7 +104,7 @@ MATCH_RATE = 0.05
 def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
     """Per-article figures from the handler: ``BATCHES`` full SQS batches timed, then as many
     different pages metered (the meter's own reads are not timed)."""
-    from tests.ingest_env import BUCKET, TABLE, create_ingest_env
+    from tests.ingest_env import BUCKET, TABLE, LambdaContext, create_ingest_env, load_function
 
     pages = load_pages(aeb_dir())
     needed = batch_size * (2 * BATCHES + 1)
@@ -146,7 +120,7 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
         saved = dict(os.environ)
         os.environ.update(function_environment(env.settings, REGION))
         try:
-            app = _load_handler()
+            app: Any = load_function("ingest", "cost_app")
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -159,10 +133,11 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
         timed, metered = batches[1 : BATCHES + 1], batches[BATCHES + 1 :]
         seconds = 0.0
         with contextlib.redirect_stdout(logged):
-            app.handler(sqs_event(batches[0], REGION), Context())  # loads the index
+            # The first batch loads the index (cold-start work, not per article).
+            app.handler(sqs_event(batches[0], REGION), LambdaContext(memory_limit_in_mb=1024))
             for batch in timed:
                 started = time.perf_counter()
-                app.handler(sqs_event(batch, REGION), Context())
+                app.handler(sqs_event(batch, REGION), LambdaContext(memory_limit_in_mb=1024))
                 seconds += time.perf_counter() - started
             meter = PipelineMeter(env.dynamodb, boto3.client("dynamodb", region_name=REGION), TABLE)
             calls: Counter[str] = Counter()
@@ -174,7 +149,7 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
             logged.seek(0)
             logged.truncate()
             for batch in metered:
-                app.handler(sqs_event(batch, REGION), Context())
+                app.handler(sqs_event(batch, REGION), LambdaContext(memory_limit_in_mb=1024))
         delivered = env.alerts()
     articles = batch_size * BATCHES
     dynamo_calls = meter.count.total_calls

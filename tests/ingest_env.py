@@ -6,9 +6,12 @@ delivers nothing to email or SMS).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import boto3
@@ -161,3 +164,34 @@ def env_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[IngestEnv]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     with mock_aws():
         yield create_ingest_env()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the context object the Lambda runtime passes."""
+
+    function_name: str = "newswatch-ingest"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:newswatch-ingest"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = "0a1b2c3d"
+    log_group_name: str = "/aws/lambda/newswatch-ingest"
+    log_stream_name: str = "stream"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def load_function(name: str, module_name: str | None = None) -> ModuleType:
+    """``functions/<name>/app.py`` loaded as Lambda loads it (a fresh module each time, so its
+    module-level Powertools objects and caches read the environment as it is now)."""
+    spec = importlib.util.spec_from_file_location(
+        module_name or f"{name}_app", ROOT / "functions" / name / "app.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -4,7 +4,6 @@ are read as an SQS subscriber of the topic receives them and validated against t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
+from ingest_env import BUCKET, IngestEnv, LambdaContext, env_fixture, load_function  # noqa: F401
 from newswatch.alerting.model import MatchedTerm, WatchlistReason
 from newswatch.article import ArticleSummary
 from newswatch.aws import keys
@@ -22,7 +21,7 @@ from newswatch.aws.digest_store import DynamoDigestState, WatchlistStoryIndex
 from newswatch.aws.story_store import StoryRecords
 from newswatch.digest_job import UnknownWatchlist
 from newswatch.stories.membership import StoryCopy
-from test_handler import REFERENCE, LambdaContext
+from test_handler import REFERENCE
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "digest.schema.json").read_text())
@@ -103,11 +102,7 @@ def load_digest_app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch) -> ModuleTy
     monkeypatch.setenv("TOPIC_ARN", env.settings.topic_arn)
     monkeypatch.setenv("ARTICLE_BUCKET", BUCKET)
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "newswatch-test")
-    spec = importlib.util.spec_from_file_location("digest_app", ROOT / "functions/digest/app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_function("digest")
 
 
 @pytest.fixture

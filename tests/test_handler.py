@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,27 +10,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
+from ingest_env import BUCKET, IngestEnv, LambdaContext, env_fixture, load_function  # noqa: F401
 from newswatch.config import ConfigurationError, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = (ROOT / "samples" / "thehindu-2024-10-30-ukraine-south-korea.html").read_bytes()
-
-
-@dataclass
-class LambdaContext:
-    """The attributes of the context object the Lambda runtime passes."""
-
-    function_name: str = "newswatch-ingest"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:newswatch-ingest"
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = "0a1b2c3d"
-    log_group_name: str = "/aws/lambda/newswatch-ingest"
-    log_stream_name: str = "stream"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 def load_app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch, *, tracing: bool) -> ModuleType:
@@ -42,11 +25,7 @@ def load_app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch, *, tracing: bool) 
     monkeypatch.setenv("WATCHLIST_REFRESH_SECONDS", "0")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "false" if tracing else "true")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "newswatch-test")
-    spec = importlib.util.spec_from_file_location("ingest_app", ROOT / "functions/ingest/app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_function("ingest")
 
 
 @pytest.fixture
