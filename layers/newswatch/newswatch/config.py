@@ -89,11 +89,7 @@ class Settings:
         pipeline on a container's first event), not with a KeyError midway through one.
         """
         env = os.environ if environ is None else environ
-        missing = [
-            name for name in ("TABLE_NAME", "TOPIC_ARN", "ARTICLE_BUCKET") if not env.get(name)
-        ]
-        if missing:
-            raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
+        require_settings(env, STACK_RESOURCES)
         return cls(
             table_name=env["TABLE_NAME"],
             topic_arn=env["TOPIC_ARN"],
@@ -115,6 +111,17 @@ class Settings:
             watchlists_expected=env.get("WATCHLISTS_EXPECTED", "true").lower() != "false",
             object_deadline_seconds=_float_setting(env, "OBJECT_DEADLINE_SECONDS"),
         )
+
+
+# What every function of the stack is given: its table, its topic, its bucket.
+STACK_RESOURCES = ("TABLE_NAME", "TOPIC_ARN", "ARTICLE_BUCKET")
+
+
+def require_settings(env: Mapping[str, str], names: tuple[str, ...]) -> None:
+    """Fail with every missing name at once, before any work (not with a KeyError midway)."""
+    missing = [name for name in names if not env.get(name)]
+    if missing:
+        raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
 
 
 def int_setting(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:

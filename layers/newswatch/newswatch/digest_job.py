@@ -20,7 +20,13 @@ from newswatch.aws.delivery_ledger import DynamoDeliveryLedger
 from newswatch.aws.digest_store import DynamoDigestState, WatchlistStoryIndex
 from newswatch.aws.sns_publisher import SnsPublisher
 from newswatch.aws.watchlist_store import WatchlistStore
-from newswatch.config import LEASE_MARGIN_SECONDS, ConfigurationError, int_setting
+from newswatch.config import (
+    LEASE_MARGIN_SECONDS,
+    STACK_RESOURCES,
+    ConfigurationError,
+    int_setting,
+    require_settings,
+)
 from newswatch.errors import NewswatchError
 from newswatch.watchlists import document
 
@@ -53,11 +59,7 @@ class DigestSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DigestSettings:
         """``TABLE_NAME``, ``TOPIC_ARN``, ``ARTICLE_BUCKET`` and ``DIGEST_TIMEOUT_SECONDS``."""
         env = os.environ if environ is None else environ
-        missing = [
-            name for name in ("TABLE_NAME", "TOPIC_ARN", "ARTICLE_BUCKET") if not env.get(name)
-        ]
-        if missing:
-            raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
+        require_settings(env, STACK_RESOURCES)
         return cls(
             table_name=env["TABLE_NAME"],
             topic_arn=env["TOPIC_ARN"],
