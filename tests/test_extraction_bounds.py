@@ -358,3 +358,15 @@ def test_a_page_with_more_attributes_in_all_than_the_cap_is_refused() -> None:
     rejection = rejection_of(f"<html><body>{within}{tag}{ARTICLE}</body>")
     assert rejection.reason == "too-many-attributes"
     assert f"more than {MAX_ATTRIBUTES_PER_PAGE:,} attributes" in rejection.detail
+
+
+def test_short_tags_are_counted_towards_the_page_cap() -> None:
+    # Tags too short to break the per-element cap are counted in C, and only when they could
+    # hold the page's cap: here 10 attributes a tag, just over and just within it.
+    tag = "<b " + " ".join(f"a{n}" for n in range(10)) + ">x</b>"
+    over = tag * (MAX_ATTRIBUTES_PER_PAGE // 10 + 1)
+    rejection = rejection_of(f"<html><body>{over}{ARTICLE}</body>")
+    assert rejection.reason == "too-many-attributes"
+    assert f"more than {MAX_ATTRIBUTES_PER_PAGE:,} attributes" in rejection.detail
+    within = tag * (MAX_ATTRIBUTES_PER_PAGE // 10 - 1)
+    assert bound_markup(within) is within

@@ -22,7 +22,9 @@ _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 # zero-width space/joiners, word joiner, invisible operators, BOM, Mongolian vowel separator,
 # soft hyphen.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\u00ad"
-_REMOVED = str.maketrans(dict.fromkeys(_CONTROLS + _C1 + _BIDI + _INVISIBLE))
+# One regex pass, not str.translate: translate looks every character up in a dict (0.13 s on
+# aeb-dev's 88 articles, 6 % of extraction), the regex skips runs without these in C.
+_REMOVED = re.compile(f"[{re.escape(_CONTROLS + _C1 + _BIDI + _INVISIBLE)}]+")
 # Everything that starts a new line somewhere: CR, LF, VT, FF, NEL, LS, PS; and tabs.
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
 ELLIPSIS = "…"
@@ -32,13 +34,13 @@ def clean_text(text: str) -> str:
     """``text`` without controls (tab and line feed kept), bidi controls and invisible
     characters; CR LF and lone CR become LF, so paragraphs survive and nothing overwrites a
     line."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_REMOVED)
+    return _REMOVED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_line(text: str) -> str:
     """``text`` as one line: :func:`clean_text`, then every line break and tab (including NEL,
     U+2028 and U+2029) is one space, and runs of spaces are one."""
-    flat = _LINE_BREAKS.sub(" ", text).translate(_REMOVED)
+    flat = _REMOVED.sub("", _LINE_BREAKS.sub(" ", text))
     return re.sub(r" {2,}", " ", flat).strip()
 
 
