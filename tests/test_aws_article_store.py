@@ -138,10 +138,10 @@ def test_rejections_are_recorded_once_and_listed_newest_first(env: IngestEnv) ->
     assert store.get_rejection(ref("never").article_id) is None
 
 
-def test_a_receipt_expires_with_the_table_ttl(env: IngestEnv) -> None:
+def test_a_receipt_finishes_an_object_and_expires_with_the_table_ttl(env: IngestEnv) -> None:
     store = env.articles
-    assert store.receipt("abc") is None
+    assert store.outcome("abc") is None
     store.put_receipt("abc", "stored")
-    assert store.receipt("abc") == "stored"
+    assert store.outcome("abc") == "stored"
     item = env.item("ARTICLE#abc", "RECEIPT")
     assert item is not None and "expires_at" in item

@@ -167,7 +167,7 @@ def assert_settled(env: IngestEnv, ref: ObjectRef, *, alerts: int = 1) -> None:
     and a further redelivery is a duplicate that sends nothing."""
     articles = [item for item in env.items() if item["SK"]["S"] == "ARTICLE"]
     assert [item["PK"]["S"] for item in articles] == [f"ARTICLE#{ref.article_id}"]
-    assert env.articles.receipt(ref.article_id) == "stored"
+    assert env.articles.outcome(ref.article_id) == "stored"
     assert list(env.articles.rejections()) == []
     deliveries = [item for item in env.items() if item["SK"]["S"].startswith("DELIVERY#ALERT#")]
     assert [item["state"]["S"] for item in deliveries] == ["SENT"]
@@ -219,7 +219,7 @@ def test_a_transient_fault_fails_the_attempt_and_the_retry_sends_once(
 
     with pytest.raises((ClientError, ReadTimeoutError)):
         env.pipeline().process(ref)
-    assert env.articles.receipt(ref.article_id) is None  # not done: SQS must retry it
+    assert env.articles.outcome(ref.article_id) is None  # not done: SQS must retry it
 
     assert env.pipeline().process(ref).status is Status.STORED
     assert_settled(env, ref)
@@ -254,7 +254,7 @@ def test_sns_refusing_a_message_for_good_is_recorded_not_retried(
     assert (outcome.status, outcome.alerts_failed) == (Status.STORED, ("nk-russia",))
     (delivery,) = [item for item in env.items() if item["SK"]["S"].startswith("DELIVERY#ALERT#")]
     assert delivery["state"]["S"] == "FAILED" and "InvalidParameter" in delivery["failure"]["S"]
-    assert env.articles.receipt(ref.article_id) == "stored"
+    assert env.articles.outcome(ref.article_id) == "stored"
     assert env.alerts() == []
     assert env.pipeline().process(ref).status is Status.DUPLICATE
 
@@ -377,7 +377,7 @@ def test_a_lasting_fault_dead_letters_the_record_with_its_reason_and_loses_nothi
     assert failure.receive_count == MAX_RECEIVES and "SlowDown" in failure.error
     # Nothing half-done that a redrive would trip over: no article, rejection or receipt.
     assert env.articles.get_article(ref.article_id) is None
-    assert list(env.articles.rejections()) == [] and env.articles.receipt(ref.article_id) is None
+    assert list(env.articles.rejections()) == [] and env.articles.outcome(ref.article_id) is None
 
     faults.clear()  # S3 recovered; `dlq redrive` sends the same body back
     response = app.handler({"Records": [sqs_record("redriven", body)]}, LambdaContext())

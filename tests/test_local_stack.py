@@ -171,7 +171,7 @@ def test_only_announced_keys_reach_the_handler_with_their_keys_decoded(
 
     assert set(seen) == {"incoming/Kyiv talks+update é.html", "incoming/notes.txt"}
     for key in seen:
-        assert store_of(local).receipt(seen[key].article_id) in {"stored", "rejected"}
+        assert store_of(local).outcome(seen[key].article_id) in {"stored", "rejected"}
 
 
 def test_the_console_shows_a_rejected_object_with_its_reason(local: LocalStack) -> None:

@@ -67,6 +67,34 @@ def test_decoy_is_stored_without_alerts(env: IngestEnv) -> None:
     assert env.alerts() == []
 
 
+def test_an_article_that_matched_nothing_is_finished_by_its_one_write(env: IngestEnv) -> None:
+    # No receipt (a write unit on nearly every article): the article item is the end state,
+    # so a redelivery is a duplicate without reading the object again, even once it is gone.
+    env.push_watchlists()
+    ref = env.put("incoming/decoy.html", DECOY)
+    assert env.pipeline().process(ref).status is Status.STORED
+    assert env.item(f"ARTICLE#{ref.article_id}", "RECEIPT") is None
+    env.s3.delete_object(Bucket=BUCKET, Key=ref.key, VersionId=ref.version_id)
+
+    again = env.pipeline().process(ref)
+
+    assert (again.status, again.reason) == (Status.DUPLICATE, "stored")
+    assert env.articles.outcome(ref.article_id) == "stored"
+    assert len(article_items(env)) == 1
+
+
+def test_a_rejection_is_finished_by_its_one_write(env: IngestEnv) -> None:
+    ref = env.put("incoming/photo.html", b"\x89PNG\r\n\x1a\n" + bytes(256), "image/png")
+    assert env.pipeline().process(ref).status is Status.REJECTED
+    assert env.item(f"ARTICLE#{ref.article_id}", "RECEIPT") is None
+
+    again = env.pipeline().process(ref)
+
+    assert (again.status, again.reason) == (Status.DUPLICATE, "rejected")
+    assert env.articles.outcome(ref.article_id) == "rejected"
+    assert len(list(env.articles.rejections())) == 1
+
+
 def test_same_notification_twice_gives_one_record_and_one_alert(env: IngestEnv) -> None:
     env.push_watchlists()
     ref = env.put("incoming/thehindu.html", REFERENCE)
@@ -148,7 +176,7 @@ def test_object_deleted_between_attempts_still_gets_its_alert(env: IngestEnv) ->
     assert (retried.status, retried.alerts_sent) == (Status.STORED, ("nk-russia",))
     assert len(env.alerts()) == 1
     assert list(env.articles.rejections()) == []
-    assert env.articles.receipt(ref.article_id) == "stored"
+    assert env.articles.outcome(ref.article_id) == "stored"
 
 
 def test_dynamodb_failing_after_the_article_is_stored_is_retried_cleanly(
@@ -289,7 +317,7 @@ def test_without_stored_watchlists_the_record_is_retried_not_stored_as_matching_
     ref = env.put("incoming/a.html", REFERENCE)
     with pytest.raises(WatchlistsUnavailable):
         env.pipeline().process(ref)
-    assert article_items(env) == [] and env.articles.receipt(ref.article_id) is None
+    assert article_items(env) == [] and env.articles.outcome(ref.article_id) is None
     env.push_watchlists()
     assert env.pipeline().process(ref).matched == ("nk-russia",)
 

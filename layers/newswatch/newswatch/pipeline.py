@@ -2,7 +2,8 @@
 a stored rejection out. Plain Python: the Lambda handler, the local stack and the tests drive it.
 
 Idempotency, step by step (S3 delivers at least once; SQS retries failed records):
-1. a receipt (TTL'd) for the object version ends a redelivery at once;
+1. a finished object version ends a redelivery at once: its rejection, its article when that
+   matched nothing (one write is all either needs), or the receipt (TTL'd) of one with a story;
 2. an article item already stored is the first attempt's decision (its story, its matches):
    a retry finishes it and never extracts or matches again, so a watchlist push or a deleted
    object between attempts changes nothing;
@@ -41,6 +42,8 @@ from newswatch.alerting.story_alerts import (
 from newswatch.article import Article, ArticleSummary
 from newswatch.aws.article_store import (
     MAX_STORED_HITS,
+    OUTCOME_REJECTED,
+    OUTCOME_STORED,
     ArticleStore,
     EarlierAttempt,
     StoredArticle,
@@ -73,8 +76,8 @@ logger = logging.getLogger(__name__)
 
 
 class Status(StrEnum):
-    STORED = "stored"
-    REJECTED = "rejected"
+    STORED = OUTCOME_STORED
+    REJECTED = OUTCOME_REJECTED
     DUPLICATE = "duplicate"
     SKIPPED = "skipped"
 
@@ -171,9 +174,9 @@ class IngestPipeline:
             logger.warning("skipping %s: outside %s", ref.s3_uri, self._settings.incoming_prefix)
             return Outcome(ref, Status.SKIPPED, article_id)
         earlier = self._articles.earlier_attempt(article_id)
-        if earlier.receipt is not None:
-            logger.info("%s already processed (%s)", ref.s3_uri, earlier.receipt)
-            return Outcome(ref, Status.DUPLICATE, article_id, reason=earlier.receipt)
+        if earlier.outcome is not None:
+            logger.info("%s already processed (%s)", ref.s3_uri, earlier.outcome)
+            return Outcome(ref, Status.DUPLICATE, article_id, reason=earlier.outcome)
         if earlier.article is not None:
             # An earlier attempt decided (story, matches) and failed later: finish its decision.
             logger.info("%s: stored by an earlier attempt; finishing it", ref.s3_uri)
@@ -190,7 +193,6 @@ class IngestPipeline:
             )
         except Rejection as rejection:
             self._articles.put_rejection(ref, rejection)
-            self._articles.put_receipt(article_id, Status.REJECTED.value)
             logger.info("rejected %s: %s", ref.s3_uri, rejection)
             return Outcome(
                 ref, Status.REJECTED, article_id, reason=rejection.reason, detail=rejection.detail
@@ -254,7 +256,8 @@ class IngestPipeline:
     def _finish(
         self, ref: ObjectRef, stored: StoredArticle, reasons: Sequence[WatchlistReason]
     ) -> Outcome:
-        """Record the article on its story, send what it owes, then write the receipt."""
+        """Record the article on its story, send what it owes, then write the receipt (an
+        article without a story owes nothing: its item is its end)."""
         alerts = AlertOutcome()
         if stored.story_id:
             summary = ArticleSummary.of(stored.article_id, stored.article, stored.s3_uri)
@@ -268,7 +271,7 @@ class IngestPipeline:
                 owner=uuid.uuid4().hex,
                 lease_seconds=self._settings.lease_seconds,
             )
-        self._articles.put_receipt(ref.article_id, Status.STORED.value)
+            self._articles.put_receipt(ref.article_id, Status.STORED.value)
         return Outcome(
             ref,
             Status.STORED,

@@ -48,6 +48,10 @@ MAX_STORED_MENTIONS = 50
 # every match has its own item, so an article matching thousands still fits.
 MAX_LISTED_WATCHLISTS = 100
 
+# What a finished object version became (the receipt's ``outcome``).
+OUTCOME_STORED = "stored"
+OUTCOME_REJECTED = "rejected"
+
 # A receipt short-cuts redeliveries; it must outlive the longest time SQS keeps a message
 # (14 days). The conditional writes keep things right even after it expires.
 RECEIPT_TTL_SECONDS = 15 * 24 * 3600
@@ -87,12 +91,29 @@ class StoredMatch:
 
 @dataclass(frozen=True, slots=True)
 class EarlierAttempt:
-    """What earlier attempts on one object version left: ``receipt`` when one finished, the
-    ``article`` (with the matches written before it) when one decided."""
+    """What earlier attempts on one object version left: a ``receipt`` when one finished its
+    alerts, the ``article`` (with the matches written before it) when one decided, ``rejected``
+    when one stored a rejection."""
 
     receipt: str | None = None
     article: StoredArticle | None = None
     matches: list[StoredMatch] = field(default_factory=list)
+    rejected: bool = False
+
+    @property
+    def outcome(self) -> str | None:
+        """``stored`` or ``rejected`` when an earlier attempt finished, else ``None``.
+
+        Only an article with a story has work after its item (a copy to record, alerts to
+        send), so only it needs a receipt; a rejection, or an article that matched nothing, is
+        finished by its one write, which saves a write unit on nearly every object."""
+        if self.receipt is not None:
+            return self.receipt
+        if self.rejected:
+            return OUTCOME_REJECTED
+        if self.article is not None and self.article.story_id is None:
+            return OUTCOME_STORED
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +150,9 @@ class ArticleStore:
     # --- what earlier attempts left --------------------------------------------------------
 
     def earlier_attempt(self, article_id: str) -> EarlierAttempt:
-        """The receipt, article and matches that earlier attempts on this object version
-        wrote, in one strongly consistent query: the sort keys ``ARTICLE`` < ``MATCH#...`` <
-        ``RECEIPT`` are one range (and ``REJECTION`` sorts after it). A first attempt pays one
+        """The article, matches, receipt and rejection that earlier attempts on this object
+        version wrote, in one strongly consistent query: the sort keys ``ARTICLE`` <
+        ``MATCH#...`` < ``RECEIPT`` < ``REJECTION`` are one range. A first attempt pays one
         read that finds nothing."""
         request = {
             "TableName": self._table,
@@ -140,7 +161,7 @@ class ArticleStore:
                 {
                     ":pk": keys.article_pk(article_id),
                     ":first": keys.ARTICLE_SK,
-                    ":last": keys.RECEIPT_SK,
+                    ":last": keys.REJECTION_SK,
                 }
             ),
             "ConsistentRead": True,
@@ -153,20 +174,16 @@ class ArticleStore:
                 attempt = replace(attempt, article=_stored_article(values))
             elif values["SK"].startswith(keys.MATCH_SK_PREFIX):
                 attempt.matches.append(_stored_match(values))
+            elif values["SK"] == keys.REJECTION_SK:
+                attempt = replace(attempt, rejected=True)
         return attempt
 
-    # --- receipts (idempotency records with a TTL) -------------------------------------------
+    def outcome(self, article_id: str) -> str | None:
+        """What one object version became, once finished (``stored`` or ``rejected``): see
+        :attr:`EarlierAttempt.outcome`."""
+        return self.earlier_attempt(article_id).outcome
 
-    def receipt(self, article_id: str) -> str | None:
-        """The recorded outcome (``stored`` or ``rejected``) of an object version already
-        processed to the end, or ``None``."""
-        response = self._dynamodb.get_item(
-            TableName=self._table,
-            Key=key(keys.article_pk(article_id), keys.RECEIPT_SK),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        return None if item is None else str(from_item(item)["outcome"])
+    # --- receipts (idempotency records with a TTL) -------------------------------------------
 
     def put_receipt(self, article_id: str, outcome: str) -> None:
         self._dynamodb.put_item(
