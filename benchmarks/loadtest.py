@@ -221,7 +221,7 @@ def queue_is_empty(local: LocalStack) -> bool:
 def count_outcomes(local: LocalStack, article_ids: list[str]) -> Counter[str]:
     """Each uploaded object's receipt, as the table has it (``stored``, ``rejected``, none)."""
     store = local.stack.article_store()
-    return Counter(store.receipt(article_id) or "none" for article_id in article_ids)
+    return Counter(store.outcome(article_id) or "none" for article_id in article_ids)
 
 
 @contextlib.contextmanager
