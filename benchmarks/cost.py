@@ -23,12 +23,13 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from newswatch.aws.dynamo import item_bytes
 from newswatch.local.template import load_template
 
 from benchmarks.aeb import aeb_dir, load_pages
 from benchmarks.fixtures import cached_index, function_environment, install_index, sqs_event
 from benchmarks.results import goal, print_rows
-from benchmarks.stories import DynamoMeter, item_bytes
+from benchmarks.stories import DynamoMeter
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"

@@ -17,12 +17,12 @@ from typing import Any
 
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
+from newswatch.aws.dynamo import item_bytes
 from newswatch.extraction import extract_article
 
 from benchmarks.aeb import aeb_dir, load_pages
 from benchmarks.fixtures import cached_index, install_index, loaded_index
 from benchmarks.results import goal, median, p95, print_rows
-from benchmarks.stories import item_bytes
 
 WATCHLISTS = 1_000
 REGION = "us-east-1"

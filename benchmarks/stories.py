@@ -39,6 +39,7 @@ import boto3
 from moto import mock_aws
 from newswatch.alerting.model import WatchlistReason
 from newswatch.article import ArticleSummary
+from newswatch.aws.dynamo import item_bytes
 from newswatch.aws.story_store import StoryBands, StoryRecords
 from newswatch.extraction import extract_article
 from newswatch.stories import Fingerprint, fingerprint, same_story
@@ -208,31 +209,6 @@ def signature_cost(pages: Sequence[StoryPage]) -> tuple[float, float]:
         extraction += _fastest(partial(extract_article, page.html))
         signing += _fastest(partial(fingerprint, text))
     return extraction, signing
-
-
-def _value_bytes(value: Mapping[str, Any]) -> int:
-    """The billed size of one attribute value (wire format), as DynamoDB documents it."""
-    ((kind, data),) = value.items()
-    if kind == "S":
-        return len(str(data).encode())
-    if kind == "N":
-        return len(str(data).lstrip("-").replace(".", "")) // 2 + 1
-    if kind == "B":
-        return len(data)
-    if kind in {"BOOL", "NULL"}:
-        return 1
-    if kind in {"SS", "NS", "BS"}:
-        return sum(_value_bytes({kind[0]: element}) for element in data)
-    if kind == "M":
-        return 3 + sum(len(name.encode()) + _value_bytes(v) + 1 for name, v in data.items())
-    return 3 + sum(_value_bytes(element) + 1 for element in data)  # L
-
-
-def item_bytes(item: Mapping[str, Any] | None) -> int:
-    """The billed size of an item: its attribute names and values."""
-    if not item:
-        return 0
-    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
 
 
 @dataclass

@@ -8,11 +8,12 @@ import json
 from ingest_env import BUCKET, IngestEnv, env_fixture  # noqa: F401
 from newswatch.article import Article
 from newswatch.aws.article_store import (
+    MAX_ARTICLE_ITEM_BYTES,
     MAX_LISTED_WATCHLISTS,
     MAX_STORED_HITS,
-    MAX_STORED_LEAD_CHARS,
     utc_now,
 )
+from newswatch.aws.dynamo import item_bytes
 from newswatch.errors import Rejection
 from newswatch.events import ObjectRef
 from newswatch.watchlists import Hit, Match
@@ -47,14 +48,14 @@ def put(env: IngestEnv, name: str, article: Article = ARTICLE, **kwargs: object)
     return env.articles.put_article(ref(name), article, **{**values, **kwargs})  # type: ignore[arg-type]
 
 
-def test_an_article_is_stored_once_with_its_lead_and_decision(env: IngestEnv) -> None:
+def test_an_article_is_stored_once_with_its_metadata_and_decision(env: IngestEnv) -> None:
     store = env.articles
     assert put(env, "a", watchlists=["nk-russia"], story_id="s1")
     assert not put(env, "a", watchlists=[])
     stored = store.get_article(ref("a").article_id)
     assert stored is not None
-    assert stored.article.title == ARTICLE.title
-    assert stored.article.text == "Seoul says thousands were sent."  # the lead, not the text
+    assert (stored.article.title, stored.article.tags) == (ARTICLE.title, ARTICLE.tags)
+    assert stored.article.text == ""  # the body is rebuilt from the source object
     assert stored.article.word_count == ARTICLE.word_count
     assert (stored.watchlists, stored.story_id) == (("nk-russia",), "s1")
     assert stored.s3_uri == f"s3://{BUCKET}/incoming/a.html"
@@ -88,9 +89,35 @@ def test_hostile_articles_and_thousands_of_matches_still_fit_one_item(env: Inges
     assert item is not None and len(json.dumps(item).encode()) < 100_000
     stored = env.articles.get_article(ref("tags").article_id)
     assert stored is not None
-    assert sum(map(len, stored.article.tags)) <= 2000 and stored.article.tags[0].startswith("0北")
-    assert len(stored.article.text) <= MAX_STORED_LEAD_CHARS
+    authors = stored.article.authors
+    assert sum(map(len, authors)) <= 2000 and authors[0].startswith("0北")
+    assert stored.article.tags == ()  # shortened away: the item is over a write unit
+    assert stored.article.text == ""
     assert len(stored.watchlists) == MAX_LISTED_WATCHLISTS and stored.watchlist_count == 5000
+
+
+def test_an_article_item_is_one_write_unit_its_tags_then_subtitle_shortened(
+    env: IngestEnv,
+) -> None:
+    # A typical article with a long standfirst and many tags: a unit per KB, twice (GSI1).
+    article = Article(
+        title="North Korean troops in Russia, Seoul says",
+        subtitle="Thousands of soldiers were moved to the Kursk region. " * 12,
+        tags=tuple(f"topic number {n}" for n in range(30)),
+        authors=("Reuters",),
+        url="https://news.example/world/asia/north-korean-troops-in-russia-seoul-says-1.html",
+        image="https://news.example/images/" + "x" * 300 + ".jpg",
+        text="Seoul says thousands were sent.\n\nKyiv agrees." * 50,
+    )
+    assert put(env, "unit", article)
+    item = env.item(f"ARTICLE#{ref('unit').article_id}", "ARTICLE")
+    assert item is not None and item_bytes(item) <= MAX_ARTICLE_ITEM_BYTES
+    stored = env.articles.get_article(ref("unit").article_id)
+    assert stored is not None
+    assert stored.article.tags == () and stored.article.image is None
+    assert stored.article.subtitle and stored.article.subtitle.endswith("…")
+    assert article.subtitle and article.subtitle.startswith(stored.article.subtitle[:-1])
+    assert (stored.article.title, stored.article.url) == (article.title, article.url)
 
 
 def test_articles_are_listed_newest_first_across_pages(env: IngestEnv) -> None:

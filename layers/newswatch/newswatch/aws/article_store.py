@@ -20,6 +20,7 @@ from newswatch.aws import keys
 from newswatch.aws.dynamo import (
     batch_write,
     from_item,
+    item_bytes,
     key,
     newest_first,
     put_new,
@@ -28,6 +29,7 @@ from newswatch.aws.dynamo import (
 )
 from newswatch.errors import Rejection
 from newswatch.events import ObjectRef
+from newswatch.untrusted import ELLIPSIS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -35,13 +37,20 @@ if TYPE_CHECKING:
 
     from newswatch.watchlists.explain import Match
 
-# DynamoDB items are limited to 400 KB and every KB written is a write unit. The article item
-# therefore keeps the article's metadata and its lead, not its text: the source object version
-# stays in S3 and extraction is deterministic, so readers that need every word (watchlist
-# preview) extract it again from there. Every field is capped where it enters the item.
+# DynamoDB items are limited to 400 KB and every KB written is a write unit (twice over: the
+# article is also in GSI1). The article item therefore holds what lists and alerts show (who,
+# what, when, where from), not the body: the source object version stays in S3 and extraction
+# is deterministic, so readers that need the text (watchlist preview) extract it again from
+# there. Every field is capped where it enters the item.
 MAX_STORED_FIELD_CHARS = 2_000
-MAX_STORED_LEAD_CHARS = 1_000
 MAX_STORED_LIST_ENTRIES = 50
+# Rebuilt from the source object, never stored: the body and the picture (about 400 B of an
+# aeb-dev article item's 1,460).
+NOT_STORED_FIELDS = ("text", "image", "image_caption")
+# One write unit. When the item would be larger, these fields are shortened, in this order,
+# until it fits (the others are what an alert, a digest and a listing show).
+MAX_ARTICLE_ITEM_BYTES = 1_024
+SHORTENED_TO_FIT = ("tags", "subtitle")
 MAX_STORED_HITS = 20
 MAX_STORED_MENTIONS = 50
 # The article item names at most this many of its matched watchlists (and counts all of them);
@@ -59,8 +68,8 @@ RECEIPT_TTL_SECONDS = 15 * 24 * 3600
 
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
-    """An article as stored: its metadata and lead (``article.text`` is the lead unless read
-    with ``full_text``), and the decision its first attempt made: the story and the matches."""
+    """An article as stored: its metadata (``article.text`` is empty unless read with
+    ``full_text``), and the decision its first attempt made: the story and the matches."""
 
     article_id: str
     article: Article
@@ -247,22 +256,24 @@ class ArticleStore:
         """Store the article once, after its matches (:meth:`put_matches`): a retry that finds
         the article item finds every match item too. ``False`` if stored before."""
         return self._put_new(
-            {
-                "PK": keys.article_pk(ref.article_id),
-                "SK": keys.ARTICLE_SK,
-                "GSI1PK": keys.ARTICLES_INDEX_PK,
-                "GSI1SK": keys.newest_first_sk(ingested_at, ref.article_id),
-                "article_id": ref.article_id,
-                "bucket": ref.bucket,
-                "key": _cut(ref.key),
-                "version_id": ref.version_id,
-                "etag": ref.etag,
-                "ingested_at": ingested_at,
-                "watchlists": [_cut(name) for name in watchlists[:MAX_LISTED_WATCHLISTS]],
-                "watchlist_count": len(watchlists),
-                "story_id": story_id,
-                "article": _fit_for_item(article),
-            }
+            _within_write_unit(
+                {
+                    "PK": keys.article_pk(ref.article_id),
+                    "SK": keys.ARTICLE_SK,
+                    "GSI1PK": keys.ARTICLES_INDEX_PK,
+                    "GSI1SK": keys.newest_first_sk(ingested_at, ref.article_id),
+                    "article_id": ref.article_id,
+                    "bucket": ref.bucket,
+                    "key": _cut(ref.key),
+                    "version_id": ref.version_id,
+                    "etag": ref.etag,
+                    "ingested_at": ingested_at,
+                    "watchlists": [_cut(name) for name in watchlists[:MAX_LISTED_WATCHLISTS]],
+                    "watchlist_count": len(watchlists),
+                    "story_id": story_id,
+                    "article": _fit_for_item(article),
+                }
+            )
         )
 
     def get_article(self, article_id: str, *, full_text: bool = False) -> StoredArticle | None:
@@ -372,19 +383,39 @@ def _match_values(
 
 
 def _fit_for_item(article: Article) -> dict[str, Any]:
-    """The article's fields cut to fit an item: the lead instead of the text, and every
-    metadata field capped."""
+    """The article's stored fields (not its body), each capped."""
     values = article.to_dict()
-    values["text"] = article.lead[:MAX_STORED_LEAD_CHARS]
+    for name in NOT_STORED_FIELDS:
+        del values[name]
     values["text_bytes"] = len(article.text.encode())
     for name, value in values.items():
-        if name == "text":
-            continue
         if isinstance(value, str):
             values[name] = value[:MAX_STORED_FIELD_CHARS]
         elif isinstance(value, list):
             values[name] = _cut_list(value)
     return values
+
+
+def _within_write_unit(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` (an article item) with the :data:`SHORTENED_TO_FIT` fields of its article
+    shortened until the item is one write unit, or gone when that is not enough."""
+    fields = values["article"]
+    for name in SHORTENED_TO_FIT:
+        while (over := item_bytes(to_item(values)) - MAX_ARTICLE_ITEM_BYTES) > 0 and fields.get(
+            name
+        ):
+            value = fields[name]
+            if isinstance(value, list):
+                value.pop()
+            else:
+                fields[name] = _without_last_bytes(value, over + len(ELLIPSIS.encode()))
+    return values
+
+
+def _without_last_bytes(text: str, count: int) -> str | None:
+    """``text`` shortened by at least ``count`` UTF-8 bytes and marked so, or ``None``."""
+    kept = text.encode()[:-count].decode(errors="ignore").rstrip()
+    return kept + ELLIPSIS if kept else None
 
 
 def _cut_list(entries: list[str]) -> list[str]:
@@ -405,7 +436,7 @@ def _cut(value: str | None) -> str | None:
 
 
 def _stored_article(values: dict[str, Any]) -> StoredArticle:
-    article_values = dict(values["article"])
+    article_values = {"text": "", **values["article"]}
     article_values.pop("text_bytes", None)
     return StoredArticle(
         article_id=values["article_id"],

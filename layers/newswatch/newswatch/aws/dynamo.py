@@ -36,6 +36,31 @@ def to_item(values: Mapping[str, Any]) -> Item:
     }
 
 
+def item_bytes(item: Mapping[str, Any] | None) -> int:
+    """The billed size of an item (attribute values, as :func:`to_item` makes them): its
+    attribute names and values, by DynamoDB's documented rules. A write costs one unit per KB."""
+    if not item:
+        return 0
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value: Mapping[str, Any]) -> int:
+    ((kind, data),) = value.items()
+    if kind == "S":
+        return len(str(data).encode())
+    if kind == "N":
+        return len(str(data).lstrip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(data)
+    if kind in {"BOOL", "NULL"}:
+        return 1
+    if kind in {"SS", "NS", "BS"}:
+        return sum(_value_bytes({kind[0]: element}) for element in data)
+    if kind == "M":
+        return 3 + sum(len(name.encode()) + _value_bytes(v) + 1 for name, v in data.items())
+    return 3 + sum(_value_bytes(element) + 1 for element in data)  # L
+
+
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
 
