@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -110,7 +109,7 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
     pages = load_pages(aeb_dir())
     needed = batch_size * (2 * BATCHES + 1)
     pages = (pages * (needed // len(pages) + 1))[:needed]
-    with mock_aws():
+    with mock_aws(), contextlib.ExitStack() as stack:
         env = create_ingest_env()
         if matching:
             env.push_watchlists(EVERY_ARTICLE)
@@ -118,13 +117,9 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
             install_index(
                 env.s3, env.dynamodb, bucket=BUCKET, table=TABLE, index=cached_index(WATCHLISTS)
             )
-        saved = dict(os.environ)
-        os.environ.update(function_environment(env.settings, REGION))
-        try:
-            app: Any = load_function("ingest", "cost_app")
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        # The whole run in the function's environment: the handler reads it on first use.
+        stack.enter_context(function_environment(env.settings, REGION))
+        app: Any = load_function("ingest", "cost_app")
         pipeline = env.pipeline(watchlist_refresh_seconds=300)
         app.ingest_pipeline = lambda: pipeline
         logged = io.StringIO()
@@ -133,12 +128,20 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
         batches = [refs[i : i + batch_size] for i in range(0, len(refs), batch_size)]
         timed, metered = batches[1 : BATCHES + 1], batches[BATCHES + 1 :]
         seconds = 0.0
+
+        def run(batch: list[Any]) -> None:
+            """One batch through the handler, which must process every record: a failing
+            record would be measured as a cheap article."""
+            response = app.handler(sqs_event(batch, REGION), LambdaContext(memory_limit_in_mb=1024))
+            if response["batchItemFailures"]:
+                raise RuntimeError(f"the handler failed records: {logged.getvalue()[-2000:]}")
+
         with contextlib.redirect_stdout(logged):
             # The first batch loads the index (cold-start work, not per article).
-            app.handler(sqs_event(batches[0], REGION), LambdaContext(memory_limit_in_mb=1024))
+            run(batches[0])
             for batch in timed:
                 started = time.perf_counter()
-                app.handler(sqs_event(batch, REGION), LambdaContext(memory_limit_in_mb=1024))
+                run(batch)
                 seconds += time.perf_counter() - started
             meter = PipelineMeter(env.dynamodb, boto3.client("dynamodb", region_name=REGION), TABLE)
             calls: Counter[str] = Counter()
@@ -150,7 +153,7 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
             logged.seek(0)
             logged.truncate()
             for batch in metered:
-                app.handler(sqs_event(batch, REGION), LambdaContext(memory_limit_in_mb=1024))
+                run(batch)
         delivered = env.alerts()
     articles = batch_size * BATCHES
     dynamo_calls = meter.count.total_calls

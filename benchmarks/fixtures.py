@@ -9,7 +9,10 @@ index format and word-form key (another format or table would not load) and the 
 from __future__ import annotations
 
 import json
+import os
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,8 +84,20 @@ def loaded_index(index: CachedIndex) -> WatchlistSet:
     return WatchlistSet.loads(index.path.read_bytes())
 
 
-def function_environment(settings: Any, region: str) -> dict[str, str]:
-    """The environment template.yaml gives the function, pointed at ``settings``' resources."""
+@contextmanager
+def function_environment(settings: Any, region: str) -> Iterator[None]:
+    """Inside: the environment template.yaml gives the function, pointed at ``settings``'
+    resources; the process's own environment is restored after."""
+    saved = dict(os.environ)
+    os.environ.update(_function_variables(settings, region))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _function_variables(settings: Any, region: str) -> dict[str, str]:
     return {
         "TABLE_NAME": settings.table_name,
         "TOPIC_ARN": settings.topic_arn,
