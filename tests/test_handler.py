@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -228,3 +229,22 @@ def test_the_object_deadline_is_a_share_of_the_function_timeout_unless_set() -> 
     for bad in ("60", "0", "soon"):
         with pytest.raises(ConfigurationError, match="OBJECT_DEADLINE_SECONDS"):
             Settings.from_env({**base, "OBJECT_DEADLINE_SECONDS": bad})
+
+
+def test_each_object_is_logged_once_with_what_became_of_it_and_nothing_empty(
+    env: IngestEnv, app: ModuleType
+) -> None:
+    # CloudWatch Logs bills every byte: an article that matched nothing logs its outcome only.
+    env.push_watchlists()
+    decoy = (ROOT / "samples" / "decoy-kent-coast-storm-warning.html").read_bytes()
+    ref = env.put("incoming/decoy.html", decoy)
+    logged = io.StringIO()
+    app.logger.registered_handler.setStream(logged)
+
+    app.handler(s3_notification(ref.key, ref.version_id), LambdaContext())
+
+    lines = [json.loads(line) for line in logged.getvalue().splitlines()]
+    (line,) = [line for line in lines if line.get("message") == "object processed"]
+    assert (line["status"], line["article_id"]) == ("stored", ref.article_id)
+    assert line["s3_uri"] == f"s3://{BUCKET}/incoming/decoy.html"
+    assert not {"matched", "story_id", "alerts_sent", "reason"} & line.keys()
