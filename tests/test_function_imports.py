@@ -122,3 +122,17 @@ def test_layer_contents_name_real_paths_and_leave_out_the_development_side() -> 
     assert left_out == {"newswatch/cli", "newswatch/local", "newswatch/stack.py"}
     makefile = (LAYER_SOURCE / "Makefile").read_text(encoding="utf-8")
     assert "$(shell grep -v '^\\#' layer-contents.txt)" in makefile
+
+
+# Heavy imports the ingest function does without, for its cold start (benchmarks/coldstart.py):
+# Powertools' batch utility brings asyncio and every event data class (0.1 s); the Tracer the
+# X-Ray SDK (0.66 s), unless tracing is asked for.
+COLD_START_AVOIDED = ("aws_lambda_powertools.utilities.batch", "asyncio", "aws_xray_sdk")
+
+
+def test_the_ingest_function_imports_nothing_its_cold_start_can_do_without(
+    layer_copy: Path,
+) -> None:
+    modules = imports_of("functions/ingest", layer_copy)["modules"]
+    assert isinstance(modules, list)
+    assert [name for name in COLD_START_AVOIDED if name in modules] == []
