@@ -235,14 +235,16 @@ def test_a_malformed_url_in_the_page_is_ignored(
 
 
 # Issue 9, defect 1: markup on which libxml2 (or our regexes) cost more than linear time. Each
-# took seconds to minutes before the markup_limits pass; the bounds are generous (noisy machine).
+# took seconds to minutes before the markup_limits pass. The bounds are generous and in CPU
+# seconds, which waiting for a core on a shared machine does not add to; the growth itself is
+# measured in `make bench` (benchmarks/hostile.py).
 def seconds_to_extract(html: str) -> tuple[float, Article | Rejection]:
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         result: Article | Rejection = extract_article(html.encode())
     except Rejection as rejection:
         result = rejection
-    return time.perf_counter() - started, result
+    return time.process_time() - started, result
 
 
 ARTICLE = f"<article><h1>Flood barrier</h1>{PARAGRAPH * 4}</article>"
@@ -326,9 +328,9 @@ def test_a_tag_name_beyond_any_vocabulary_is_refused() -> None:
     ids=["double-quote", "single-quote", "comments", "scripts"],
 )
 def test_the_markup_pass_is_linear_on_unclosed_constructs(page: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     assert bound_markup(page) is page
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 10  # rescanning per tag: hours
 
 
 def test_long_class_names_are_read_only_in_part() -> None:
