@@ -40,15 +40,28 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,500}\?>")
 _FEED_ROOT = re.compile(r"\s*<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 
 
+# Every element is an HtmlElement, chosen in C: lxml.html's own lookup calls Python for each
+# element the extractor touches (to give forms and inputs classes of their own, which nothing
+# here uses), 6 % of aeb-dev's extraction time.
+_ELEMENT_CLASSES = lxml.etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
 def _new_parser() -> lxml.html.HTMLParser:
     """A parser per page (10 µs): its error log then belongs to that page, in any thread."""
-    return lxml.html.HTMLParser(
+    parser = lxml.html.HTMLParser(
         recover=True,
         remove_comments=True,
         remove_pis=True,
         huge_tree=False,  # keeps libxml2's depth and text-node limits
         default_doctype=False,
     )
+    parser.set_element_class_lookup(_ELEMENT_CLASSES)
+    return parser
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
