@@ -556,7 +556,15 @@ def _normalise(text: str) -> str:
 
 def _visible_chars(text: str) -> int:
     """Characters other than whitespace: a text's size however the page is indented."""
-    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0")
+    # Unrolled: a generator over the five made this 3 % of extraction.
+    return (
+        len(text)
+        - text.count(" ")
+        - text.count("\n")
+        - text.count("\t")
+        - text.count("\r")
+        - text.count("\xa0")
+    )
 
 
 def _keeps(block: _Block, headline: str | None) -> bool:
@@ -878,9 +886,13 @@ class _Walk:
         return above[-1] if above else None
 
 
+# The text inside an element's links, gathered in C (links do not nest in a parsed page).
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+
+
 def _prose_chars(element: lxml.html.HtmlElement, visible_chars: int) -> int:
     """Visible characters of ``element`` (given) less those inside its links."""
-    links = sum(_visible_chars(link.text_content()) for link in element.iter("a"))
+    links = _visible_chars("".join(_LINK_TEXT(element)))
     return max(visible_chars - links, 0)
 
 
