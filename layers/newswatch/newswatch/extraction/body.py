@@ -16,6 +16,7 @@ rules count words in scripts without spaces too, so they hold for Chinese or Jap
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -722,7 +723,7 @@ class _Walk:
             return False
         if tag in _FEED_TAGS and LIVE_FEED_WORDS.search(attributes):
             self.feed_named.append(element)
-        if not _BOILERPLATE.search(attributes) or _EMBED.search(attributes):
+        if not _named_like_boilerplate(attributes):
             return False
         # A container named like boilerplate but holding much of the page is the page itself
         # (a body class such as "has-sidebar" or "comments-open"). Over the measuring budget,
@@ -918,6 +919,13 @@ def _is_paragraph(block: _Block) -> bool:
 # constant (160 classes of 60,000 characters took 3 s). aeb-dev's longest class + id has 2,109
 # characters, its 99.9th percentile 166 (benchmarks/hostile.py surveys them).
 _MAX_HINT_CHARS = 512
+
+
+# A page repeats its class names (every teaser, every menu item): the answer is remembered for
+# the last few thousand (each at most 1,025 characters: _MAX_HINT_CHARS twice).
+@functools.lru_cache(maxsize=4096)
+def _named_like_boilerplate(attributes: str) -> bool:
+    return bool(_BOILERPLATE.search(attributes)) and not _EMBED.search(attributes)
 
 
 def _attributes(element: lxml.html.HtmlElement) -> str:
