@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,35 +224,7 @@ def count_outcomes(local: LocalStack, article_ids: list[str]) -> Counter[str]:
     return Counter(store.outcome(article_id) or "none" for article_id in article_ids)
 
 
-@contextlib.contextmanager
-def one_dynamodb_request_at_a_time() -> Iterator[None]:
-    """moto's DynamoDB is not thread-safe: TransactWriteItems deep-copies a table while another
-    request thread writes to it ("dictionary changed size during iteration"; 379 failed
-    transactions and 9 objects dead-lettered in a 1,000-article run with 4 workers). DynamoDB
-    applies each request atomically; one at a time gives moto the same guarantee and leaves
-    the interleaving between requests, where workers race, as it is."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    lock = threading.Lock()
-    call_action = DynamoHandler.call_action
-
-    def serialised(self: DynamoHandler) -> Any:
-        with lock:
-            return call_action(self)
-
-    DynamoHandler.call_action = serialised  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        DynamoHandler.call_action = call_action  # type: ignore[method-assign]
-
-
 def run(articles: int, workers: int, outbox: Path) -> str:
-    with one_dynamodb_request_at_a_time():
-        return _run(articles, workers, outbox)
-
-
-def _run(articles: int, workers: int, outbox: Path) -> str:
     session = boto3.Session()
     boto3.DEFAULT_SESSION = session  # the handler's clients come from it
     injector = FaultInjector(FAULT_RATE)

@@ -10,7 +10,7 @@ visible again after ``retry_delay_seconds`` instead of the full visibility timeo
 error of each failed message is recorded (:mod:`newswatch.aws.dead_letters`) for `dlq list`.
 
 Concurrency as in Lambda: :class:`Dispatcher` runs several workers, each with its own copy of the
-handler module (its own batch processor, pipeline and clients, as a container has), so that the
+handler module (its own pipeline and clients, as a container has), so that the
 process's main thread only waits and stops at once on Ctrl-C or SIGTERM.
 """
 
@@ -48,6 +48,7 @@ from newswatch.local.notifications import (
 )
 from newswatch.local.outbox import DeliveredAlert, Outbox
 from newswatch.local.provision import provision
+from newswatch.local.server import adapt_moto_server
 from newswatch.local.template import (
     LOCAL_ACCOUNT_ID,
     LocalTemplate,
@@ -322,6 +323,7 @@ class LocalStack:
         # One line per request would bury the alerts.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         complete_moto_notifications()
+        adapt_moto_server()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         try:
@@ -529,7 +531,7 @@ class LocalStack:
 
     def _handler_of(self, worker: int) -> Handler:
         """``worker``'s own copy of the handler module, loaded on its first batch (a cold
-        start): module-level state such as the batch processor is per container in Lambda."""
+        start): module-level state such as the pipeline is per container in Lambda."""
         function = self._function
         if function is None:
             raise NewswatchError("the local stack is not started")
