@@ -13,7 +13,7 @@ import lxml.html
 from newswatch.article import Article
 from newswatch.deadline import Deadline
 from newswatch.errors import Rejection, RejectionReason
-from newswatch.extraction.body import extract_body
+from newswatch.extraction.body import extract_body, without_lead_heading
 from newswatch.extraction.credits import closing_credit, lead_dateline
 from newswatch.extraction.decoding import (
     MAX_HTML_BYTES,
@@ -57,8 +57,12 @@ def extract_article(
     deadline.check("parsing")
     metadata = extract_metadata(root, url=url)
     deadline.check("metadata extraction")
-    body = extract_body(root, title=metadata.title)
+    body = extract_body(root, title=None if metadata.title_names_site else metadata.title)
     deadline.check("body extraction")
+    title = metadata.title
+    if metadata.title_names_site:
+        heading, body = without_lead_heading(body)
+        title = heading or title
     if not body.paragraphs:
         raise _no_text(root)
     text = "\n\n".join(body.paragraphs)
@@ -70,7 +74,7 @@ def extract_article(
     # so records, matching and every later reader get clean text.
     return Article(
         text=clean_text(text),
-        title=_line(metadata.title),
+        title=_line(title),
         subtitle=_line(metadata.subtitle),
         published=_line(metadata.published),
         modified=_line(metadata.modified),

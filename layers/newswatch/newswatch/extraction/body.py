@@ -252,7 +252,7 @@ _WIDEN_RATIO = 0.7  # widening must add mostly paragraphs...
 _WIDEN_LINKS = 0.1  # ...and hardly any links
 _MAX_CLIMB = 12  # wrappers between an article's segments and their common container
 _MAX_BYLINE_WORDS = 10  # "By Name Surname, Senior Staff Writer" and no more
-_MAX_POST_HEADING_WORDS = 15  # a live post's title line; longer is its first paragraph
+_MAX_HEADING_WORDS = 15  # a heading line (a live post's, a legacy page's); longer is text
 _MATCH_OPENING_CHARS = 50  # a JSON-LD update and a card match when their texts open alike
 
 
@@ -379,7 +379,7 @@ def _card_post(card: lxml.html.HtmlElement, headline: str | None) -> LivePost:
     shown, declared = liveblog.post_time(card)
     lines = [block for block in blocks if block.text != shown and not _is_card_label(block.text)]
     heading = None
-    if lines and (lines[0].tag in _HEADING_TAGS or _is_post_heading(lines[0], lines[1:])):
+    if lines and (lines[0].tag in _HEADING_TAGS or (len(lines) > 1 and _is_heading(lines[0].text))):
         heading = lines.pop(0).text
     # What is left at the card's end is the card's furniture ("Share", "Copy link").
     while lines and _is_label(lines[-1]):
@@ -392,13 +392,18 @@ def _card_post(card: lxml.html.HtmlElement, headline: str | None) -> LivePost:
     )
 
 
-def _is_post_heading(block: _Block, rest: list[_Block]) -> bool:
-    """A short unpunctuated line over the post's text (a ``<strong>`` title, not an ``<h3>``)."""
-    return (
-        bool(rest)
-        and _word_count(block.text) <= _MAX_POST_HEADING_WORDS
-        and not block.text.endswith((".", "…", ":"))
-    )
+def _is_heading(text: str) -> bool:
+    """A short unpunctuated line: over text, a heading set in ``<strong>`` or ``<font>``."""
+    return _word_count(text) <= _MAX_HEADING_WORDS and not text.endswith((".", "…", ":"))
+
+
+def without_lead_heading(body: Body) -> tuple[str | None, Body]:
+    """The heading that opens the body, and the body without it (unchanged when it opens with
+    text): the headline of a page whose title names only the site, as old pages set it."""
+    paragraphs = body.paragraphs
+    if body.posts or len(paragraphs) < 2 or not _is_heading(paragraphs[0]):
+        return None, body
+    return paragraphs[0], Body(paragraphs[1:], body.image_caption)
 
 
 def _is_card_label(text: str) -> bool:

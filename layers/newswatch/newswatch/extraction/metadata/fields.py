@@ -32,9 +32,13 @@ class Metadata:
     dateline: str | None = None
     image: str | None = None
     image_caption: str | None = None
+    # Set by the merge, not by a source: the title found is only the site's name and section
+    # (:mod:`.site_name`), so a heading opening the body is the better headline.
+    title_names_site: bool = False
 
 
-FIELDS = tuple(f.name for f in fields(Metadata))
+# The fields sources give.
+FIELDS = tuple(f.name for f in fields(Metadata) if f.name != "title_names_site")
 # What one source found: a field's name and its value; an empty value means "not found".
 Candidates = dict[str, Any]
 

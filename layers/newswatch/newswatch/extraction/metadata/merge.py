@@ -7,7 +7,6 @@ For each field the sources are asked in ``PRECEDENCE`` order (most reliable firs
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -18,6 +17,7 @@ import lxml.html
 from newswatch.extraction.dates import most_precise_date
 from newswatch.extraction.metadata import jsonld, lines, meta_tags, microdata, visible
 from newswatch.extraction.metadata.fields import FIELDS, Candidates, Metadata
+from newswatch.extraction.metadata.site_name import title_without_site_name
 from newswatch.extraction.text import clean_text
 
 Source = Callable[[lxml.html.HtmlElement], Candidates]
@@ -106,26 +106,6 @@ def parseable_url(url: str | None) -> str | None:
     return url
 
 
-# What separates a title from the site's name after it: "Title | Site", "Title - Site".
-_SITE_NAME_SEPARATOR = re.compile(r"\s+[|\-–—:»·]\s+\Z")
-
-
-def _title_without_site_name(
-    merged: Metadata, root: lxml.html.HtmlElement, url: str | None
-) -> None:
-    """The title without a trailing " | Site Name" that OpenGraph titles often carry."""
-    title, publisher = merged.title, merged.publisher
-    if not (title and publisher) or len(publisher) >= len(title):
-        return
-    # Compared as text, not as a pattern made of the site's name: compiling one per page cost
-    # 3 % of extraction.
-    if title[-len(publisher) :].lower() != publisher.lower():
-        return
-    separator = _SITE_NAME_SEPARATOR.search(title, 0, len(title) - len(publisher))
-    if separator and separator.start() > 0:
-        merged.title = title[: separator.start()]
-
-
 def _canonical_url(merged: Metadata, root: lxml.html.HtmlElement, url: str | None) -> None:
     """``<link rel=canonical>`` (its sole purpose) over every source, resolved against ``url``.
 
@@ -153,4 +133,4 @@ def _absolute_image(merged: Metadata, root: lxml.html.HtmlElement, url: str | No
         merged.image = urljoin(merged.url, merged.image)
 
 
-FINISHERS: Sequence[Finisher] = (_title_without_site_name, _canonical_url, _absolute_image)
+FINISHERS: Sequence[Finisher] = (title_without_site_name, _canonical_url, _absolute_image)

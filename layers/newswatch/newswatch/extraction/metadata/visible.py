@@ -26,7 +26,8 @@ from newswatch.extraction.vocabulary import BYLINE_HINTS, DATE_HINTS
 # than case-folding every class in XPath.
 _ANY_HINT = re.compile("|".join(BYLINE_HINTS + DATE_HINTS))
 
-TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
+# Spaced only: the longest part is the headline guess, and "Storm live: roads" is one part.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 # What follows the date in a "Published - <date> - Kyiv, Ukraine" line.
 _PLACE_AFTER_DATE = re.compile(r"^\s*[-–—|,]\s*(?P<place>" + PLACE_NAME + r")\s*$")
 
@@ -78,9 +79,10 @@ def candidates(root: lxml.html.HtmlElement) -> Candidates:
     title_element = root.find(".//title")
     page_title = clean_text(title_element.text_content()) if title_element is not None else None
     if page_title:
-        parts = TITLE_SEPARATORS.split(page_title)
+        parts = _TITLE_SEPARATORS.split(page_title)
         result["title"] = result["title"] or max(parts, key=len)
-        if len(parts) > 1 and len(parts[-1]) < 40:
+        # A guess, unless the headline is the whole title ("Final – as it happened").
+        if len(parts) > 1 and len(parts[-1]) < 40 and result["title"] != page_title:
             result["publisher"] = parts[-1]
     page = Page(root)
     bylines, dates, datelines = _hinted_elements(root)
