@@ -81,8 +81,13 @@ def candidates(root: lxml.html.HtmlElement) -> Candidates:
     if page_title:
         parts = _TITLE_SEPARATORS.split(page_title)
         result["title"] = result["title"] or max(parts, key=len)
-        # A guess, unless the headline is the whole title ("Final – as it happened").
-        if len(parts) > 1 and len(parts[-1]) < 40 and result["title"] != page_title:
+        # A guess, unless the headline is the whole title ("Final – as it happened") or
+        # that part of it.
+        if (
+            len(parts) > 1
+            and len(parts[-1]) < 40
+            and result["title"] not in (page_title, parts[-1])
+        ):
             result["publisher"] = parts[-1]
     page = Page(root)
     bylines, dates, datelines = _hinted_elements(root)
