@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TOOLS := .tools/bin
 REGION ?= us-east-1
 
-.PHONY: help setup tools demo test bench loadtest lint typecheck template-check build check clean
+.PHONY: help setup tools lock demo test bench loadtest lint typecheck template-check build check clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -15,6 +15,24 @@ setup:  ## Create .venv (Python 3.13) with newswatch and its development tools
 
 tools:  ## Also install SAM CLI and cfn-lint (.tools) and checkov (.tools-checkov), apart from .venv
 	@scripts/bootstrap --tools
+
+# The hash locks every install uses: requirements/dev.lock (.venv: pyproject.toml's [dev] and
+# requirements/dev.in), tools.lock (.tools), checkov.lock (.tools-checkov) and the layer's
+# requirements.lock (requirements.txt at the dev lock's versions, for arm64 Lambda). uv keeps the
+# versions already locked; UPGRADE="--upgrade-package NAME" (or --upgrade) moves them.
+UV := .tools-lock/bin/uv
+LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.13 \
+	--custom-compile-command "make lock" $(UPGRADE)
+
+lock:  ## Regenerate the hash locks, keeping their versions (UPGRADE="--upgrade-package NAME")
+	test -x $(UV) || { python3 -m venv .tools-lock && .tools-lock/bin/pip install --quiet uv==0.13.9; }
+	$(LOCK) --python-platform x86_64-manylinux_2_28 pyproject.toml requirements/dev.in --extra dev \
+		-o requirements/dev.lock
+	$(LOCK) --python-platform x86_64-manylinux_2_28 requirements/tools.in -o requirements/tools.lock
+	$(LOCK) --python-platform x86_64-manylinux_2_28 requirements/checkov.in \
+		-o requirements/checkov.lock
+	cd layers/newswatch && ../../$(LOCK) --python-platform aarch64-manylinux2014 requirements.txt \
+		-c ../../requirements/dev.lock -o requirements.lock
 
 demo: setup  ## Start the local stack, drop samples/ into the bucket, show records and alerts
 	$(BIN)/newswatch local --demo samples

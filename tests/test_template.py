@@ -270,6 +270,26 @@ def test_layer_requirements_leave_out_what_lambda_or_the_powertools_layer_suppli
     assert pinned == {"beautifulsoup4", "charset-normalizer", "lxml", "tzdata"}
 
 
+def locked_versions(path: Path) -> dict[str, str]:
+    """NAME==VERSION lines of a requirements file, by normalised name."""
+    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", path.read_text("utf-8"), re.M)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins}
+
+
+def test_the_layer_lock_is_its_requirements_at_the_versions_the_tests_run() -> None:
+    # `make lock` compiles requirements.txt into requirements.lock, constrained by the dev lock:
+    # the layer ships the versions the test suite ran, each with its hashes and for any machine.
+    layer = ROOT / "layers/newswatch"
+    locked = locked_versions(layer / "requirements.lock")
+    assert locked_versions(layer / "requirements.txt").items() <= locked.items()
+    assert locked.items() <= locked_versions(ROOT / "requirements/dev.lock").items()
+    text = (layer / "requirements.lock").read_text(encoding="utf-8")
+    assert "platform_machine" not in text
+    hashed = re.findall(r"^\S+==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", text, re.M)
+    assert len(hashed) == len(locked)
+    assert "--require-hashes -r requirements.lock" in (layer / "Makefile").read_text("utf-8")
+
+
 def test_both_functions_get_powertools_from_the_aws_published_layer_of_the_tested_release() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     pinned = re.search(r'"aws-lambda-powertools\[tracer\]==([0-9.]+)"', pyproject)
