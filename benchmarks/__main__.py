@@ -25,6 +25,7 @@ from benchmarks import (
     extraction,
     hostile,
     language,
+    latency,
     memory,
     watchlists,
 )
@@ -46,6 +47,7 @@ def _suites() -> dict[str, Suite]:
     suites["hostile"] = hostile.main
     suites["coldstart"] = coldstart.main
     suites["endtoend"] = endtoend.main
+    suites["latency"] = latency.main
     suites["memory"] = memory.main
     suites["deployment"] = deployment.main
     suites["cost"] = cost.main
