@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import io
 import sys
 import time
@@ -27,6 +26,7 @@ from benchmarks import (
     language,
     latency,
     memory,
+    stories,
     watchlists,
 )
 from benchmarks.results import goals_in_output, print_goals, write
@@ -37,13 +37,7 @@ Suite = Callable[[], Any]
 def _suites() -> dict[str, Suite]:
     suites: dict[str, Suite] = {"extraction": extraction.main, "watchlists": watchlists.main}
     suites["language"] = language.main
-    # The stories benchmark arrives with its own branch; run it wherever it exists.
-    try:
-        stories = importlib.import_module("benchmarks.stories")
-    except ModuleNotFoundError:
-        pass
-    else:
-        suites["stories"] = stories.main
+    suites["stories"] = stories.main
     suites["hostile"] = hostile.main
     suites["coldstart"] = coldstart.main
     suites["endtoend"] = endtoend.main
