@@ -2,8 +2,9 @@
 "Story | Site", or a small paper's ``<title>`` that is only "The Courier - Local News".
 
 A part of a title is taken for the site's name or section only when the page says so elsewhere
-(the rules in ``SITE_NAME_EVIDENCE``): the publisher a source names, the copyright line, the
-masthead (the page's first visible text) or, for a short last part, a navigation link's text.
+(the publisher a source names, then the rules in ``SITE_NAME_EVIDENCE``, asked of short parts
+only): the copyright line, the masthead (the page's first visible text) or, for a short last
+part, a navigation link's text.
 Uncorroborated parts stay, so a headline with a colon ("Storm live: roads closed") is kept
 whole. A title whose every part is the site's is flagged, for the body's own heading to
 replace it (:func:`newswatch.extraction.body.without_lead_heading`).
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import lxml.etree
 import lxml.html
 
 from newswatch.extraction.metadata.fields import Metadata
@@ -22,8 +24,11 @@ from newswatch.extraction.text import clean_text, count_words
 
 # What separates a headline from the site's name or section: "A | B", "A - B", "Site: A".
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+|(?<=\w):\s+")
-# Tuned (tests/fixtures/legacy): a section name is a word or a few ("Local News", "Lokales").
+# Tuned (tests/fixtures/legacy, aeb-dev): a section name is a word or a few ("Local News",
+# "Lokales"); a site's name a few more ("The Millbrook Courier", "中国日报网": one word a Han
+# character).
 _MAX_SECTION_WORDS = 4
+_MAX_SITE_NAME_WORDS = 6
 # Tuned: the first text nodes that may hold a copyright notice (a page has one or two).
 _MAX_COPYRIGHT_LINES = 5
 # Tuned: a copyright notice is a line; longer text that mentions one is prose or data.
@@ -32,7 +37,7 @@ _COPYRIGHT_TEXT = (
     "//body//text()[contains(., '©') or contains(., 'Copyright') or contains(., 'copyright')]"
     f"[string-length() <= {_MAX_COPYRIGHT_CHARS}][not(ancestor::script or ancestor::style)]"
 )
-_FIRST_TEXT = "(//body//text()[normalize-space()][not(ancestor::script or ancestor::style)])[1]"
+_NOT_SHOWN = frozenset({"script", "style", "noscript", "template"})
 
 
 @dataclass(slots=True)
@@ -51,12 +56,19 @@ class _Page:
         return self._copyright
 
     def masthead(self) -> str:
+        """The page's first visible text, folded ("" when the page opens with its h1).
+
+        Walked in Python, stopping at the first text: an XPath for it reads every text node.
+        """
         if self._masthead is None:
-            nodes = self.root.xpath(_FIRST_TEXT)
-            # A page that opens with its headline has no masthead to compare.
-            opens_with_headline = bool(nodes) and nodes[0].getparent().xpath("ancestor-or-self::h1")
-            text = clean_text(str(nodes[0])) if nodes and not opens_with_headline else None
-            self._masthead = (text or "").casefold()
+            self._masthead = ""
+            body = self.root.find("body")
+            for element in body.iter(lxml.etree.Element) if body is not None else ():
+                if element.tag in _NOT_SHOWN or not (element.text and element.text.strip()):
+                    continue
+                if element.tag != "h1" and next(element.iterancestors("h1"), None) is None:
+                    self._masthead = (clean_text(element.text) or "").casefold()
+                break
         return self._masthead
 
     def links_reading(self, text: str) -> bool:
@@ -96,16 +108,21 @@ def _is_section_link(part: str, page: _Page, last: bool) -> bool:
     return last and count_words(part) <= _MAX_SECTION_WORDS and page.links_reading(part)
 
 
-# The rules that make a title part the site's name or section, cheapest first.
+# What on the page makes a short title part the site's name or section, cheapest first.
 SITE_NAME_EVIDENCE: Sequence[Evidence] = (
-    _is_publisher,
-    _in_copyright_line,
     _is_masthead,
+    _in_copyright_line,
     _is_section_link,
 )
 
 
 def _names_site(part: str, page: _Page, last: bool) -> bool:
+    if _is_publisher(part, page, last):
+        return True
+    # A longer part is a headline: asking the page (XPaths over all its text, 12 % of
+    # extraction when every title was asked) is only for parts a name could be.
+    if count_words(part) > _MAX_SITE_NAME_WORDS:
+        return False
     return any(rule(part, page, last) for rule in SITE_NAME_EVIDENCE)
 
 
