@@ -402,3 +402,48 @@ def test_an_ad_slot_label_between_paragraphs_is_not_text(label: str) -> None:
     )
     paragraphs = extract_body(lxml.html.document_fromstring(html)).paragraphs
     assert paragraphs == [story, story, sentence, story]
+
+
+def _story_with(extra: str) -> str:
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the report on the harbour works says the council will vote on "
+        f"the budget in spring, after the survey of the sea wall is done.</p>"
+        for n in range(6)
+    )
+    return f"<html><body><article>{paragraphs}{extra}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        '<span class="hidden"><span itemprop="url">http://example.com/img.jpeg</span>'
+        "<span>1200</span> <span>676</span> jdadmin 2018-10-12 06:43:54</span>",
+        '<div style="display: none">Highlight the text and press Ctrl+Enter to report it</div>',
+        '<p class="d-none">Archive reference 191119052250266, kept with the page for the print '
+        "edition and its index.</p>",
+    ],
+)
+def test_text_the_page_itself_hides_is_not_body(hidden: str) -> None:
+    body = extract_body(lxml.html.document_fromstring(_story_with(hidden)))
+    text = "\n\n".join(body.paragraphs)
+    assert len(body.paragraphs) == 6
+    for leaked in ("jdadmin", "1200", "Ctrl+Enter", "191119052250266"):
+        assert leaked not in text
+
+
+def test_responsive_and_large_hidden_parts_stay_body() -> None:
+    """ "hidden-xs" shows on larger screens; a hidden remainder that is much of the story is
+    the story (revealed by "read more")."""
+    remainder = "".join(
+        f"<p>Hidden paragraph {n} goes on with the council's plan for the harbour and its "
+        f"costs, which the mayor defended at length on Tuesday evening.</p>"
+        for n in range(4)
+    )
+    page = _story_with(
+        '<p class="hidden-xs">A line for larger screens about the harbour works and the '
+        "council's vote, long enough to be a paragraph.</p>"
+        f'<div class="hidden">{remainder}</div>'
+    )
+    text = "\n\n".join(extract_body(lxml.html.document_fromstring(page)).paragraphs)
+    assert "A line for larger screens" in text
+    assert "Hidden paragraph 3" in text

@@ -29,6 +29,8 @@ from newswatch.extraction.boilerplate_rules import (
     BYLINE_LINE,
     CALL_TO_ACTION_CLASS_ALTERNATIVES,
     CARD_LABEL,
+    HIDDEN_CLASSES,
+    HIDING_STYLE,
     LIVE_FEED_WORDS,
     READER_PROMPT_PHRASES,
     READER_PROMPT_WORDS,
@@ -712,6 +714,11 @@ class _Walk:
             return False
         if element.get("hidden") is not None or tag in _CAPTION_TAGS:
             return True
+        if _hidden_by_markup(element):
+            # A page's own "hidden" class or display:none: unseen, unless it holds much of the
+            # page (a story revealed by script, or a "read more" remainder).
+            shares = self._page_shares(element)
+            return shares is not None and shares[0] < _GUARD_SHARE
         if tag in _FURNITURE_TAGS or element.get("role", "") in _FURNITURE_ROLES:
             # Some sites wrap the whole story in <header> or <aside>: furniture by its tag, the
             # page itself by holding most of its prose (text outside links: a mega-menu can
@@ -931,6 +938,15 @@ _MAX_HINT_CHARS = 512
 @functools.lru_cache(maxsize=4096)
 def _named_like_boilerplate(attributes: str) -> bool:
     return bool(_BOILERPLATE.search(attributes)) and not _EMBED.search(attributes)
+
+
+def _hidden_by_markup(element: lxml.html.HtmlElement) -> bool:
+    """Whether the element's class is a hiding utility class or its style hides it."""
+    classes = element.get("class")
+    if classes and not HIDDEN_CLASSES.isdisjoint(classes.split()):
+        return True
+    style = element.get("style")
+    return bool(style) and HIDING_STYLE.search(style[:_MAX_HINT_CHARS]) is not None
 
 
 def _attributes(element: lxml.html.HtmlElement) -> str:

@@ -38,6 +38,11 @@ CARD_LABEL = re.compile(
     r"(?:\d{1,2}[:.h]\d\d(?:\s?(?i:[ap]\.?m\.?|uhr|gmt|bst|utc|cet|cest|[ecmp][sd]?t))*)?"
 )
 
+# Utility classes and inline styles that hide an element (Bootstrap's, Tailwind's, WordPress
+# themes'): whole class tokens only, since "hidden-xs" shows on larger screens. Tuned (aeb-dev).
+HIDDEN_CLASSES = frozenset({"hidden", "d-none", "is-hidden", "hide", "invisible"})
+HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
 # Containers of calls to action and teasers by class/id: polls, quizzes, membership and
 # donation boxes, paywall offers, inline teasers for other stories. Checked with the same
 # page-share guard as the walk's furniture words. Tuned (cta fixtures, aeb-dev).
