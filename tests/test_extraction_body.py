@@ -447,3 +447,34 @@ def test_responsive_and_large_hidden_parts_stay_body() -> None:
     text = "\n\n".join(extract_body(lxml.html.document_fromstring(page)).paragraphs)
     assert "A line for larger screens" in text
     assert "Hidden paragraph 3" in text
+
+
+def test_a_sentence_whose_names_are_links_is_body_and_a_linked_title_is_not() -> None:
+    sentence = (  # seven tenths of it links
+        '<p><a href="/people/van-der-beek">James Van Der Beek</a> was voted off '
+        '<a href="/tv/dwts">Dancing with the Stars</a> by <a href="/people/goodman">Len '
+        "Goodman</a>.</p>"
+    )
+    teaser = (
+        '<p>Also: <a href="/tv/other">The finalists of Dancing with the Stars announce a tour '
+        "of forty cities</a></p>"
+    )
+    text = "\n\n".join(
+        extract_body(lxml.html.document_fromstring(_story_with(sentence + teaser))).paragraphs
+    )
+    assert "James Van Der Beek was voted off Dancing with the Stars by Len Goodman." in text
+    assert "forty cities" not in text
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        '<p class="jetpack-slideshow-noscript robots-nocontent">This slideshow requires '
+        "JavaScript, which your browser has turned off for this page.</p>",
+        '<div class="grid-container next-prev"><p>Audi shows its second electric vehicle, '
+        "the E-Tron Sportback, at the motor show in Los Angeles.</p></div>",
+    ],
+)
+def test_containers_named_as_not_content_are_left_out(furniture: str) -> None:
+    body = extract_body(lxml.html.document_fromstring(_story_with(furniture)))
+    assert len(body.paragraphs) == 6

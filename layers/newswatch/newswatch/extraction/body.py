@@ -150,9 +150,9 @@ _BOILERPLATE = class_words(
     r"menu|popup|modal|cookies?|consent|outbrain|taboola|recirc[a-z]*|more-?stories|"
     r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
-    r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?|"
+    r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?|robots-nocontent|noscript|"
+    r"next-?prev|prev-?next|pagination|pager|" + CALL_TO_ACTION_CLASS_ALTERNATIVES
     # Calls to action and teasers (polls, membership boxes), kept with their rules.
-    + CALL_TO_ACTION_CLASS_ALTERNATIVES
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
 _EMBED = re.compile(
@@ -245,6 +245,10 @@ _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "’", "»", ")", "。", "�
 _CHARS_PER_WORD = 6
 _MIN_SCORED_CHARS = 25  # shorter blocks are labels, not paragraphs
 _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a related-story link
+# tuned (aeb-dev): a sentence may link more of itself than that, up to here.
+_MAX_SENTENCE_LINK_DENSITY = 0.8
+_MIN_SENTENCE_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?][\"'”’»)]*$")
 _GUARD_SHARE = 0.25  # a "boilerplate" container holding this share of the page text is kept
 _GUARD_SHARE_ARTICLE_NAMED = 0.1
 _GUARD_PROSE_SHARE = 0.5  # a <header> or <aside> with most of the page's prose wraps the story
@@ -575,9 +579,23 @@ def _visible_chars(text: str) -> int:
     )
 
 
+def _is_linked_sentence(block: _Block) -> bool:
+    """A paragraph that is a sentence whose names are links ("<a>Van Der Beek</a> was voted off
+    <a>Dancing with the Stars</a>."): prose, however much of it links; a related story's title
+    does not end as a sentence ends."""
+    return (
+        block.tag == "p"
+        and block.link_density <= _MAX_SENTENCE_LINK_DENSITY
+        and _SENTENCE_END.search(block.text) is not None
+        and _word_count(block.text) >= _MIN_SENTENCE_WORDS
+    )
+
+
 def _keeps(block: _Block, headline: str | None) -> bool:
     """Whether a block inside the article container is article text."""
-    if block.link_density > _MAX_LINK_DENSITY or block.tag == "h1":
+    if block.tag == "h1" or (
+        block.link_density > _MAX_LINK_DENSITY and not _is_linked_sentence(block)
+    ):
         return False
     if headline is not None and block.text.casefold() == headline.casefold():
         return False
