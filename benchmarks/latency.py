@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
+from newswatch.aws import clients
 from newswatch.local.runner import Dispatcher, LocalStack
 
 from benchmarks.loadtest import Tally, corpus, generated_page, put, start_stack
@@ -102,8 +104,8 @@ class _Run:
 
 def measure(uploads: int) -> list[Sample | None]:
     """One warm-up upload, then ``uploads`` measured ones, through a fresh local stack."""
-    previous = boto3.DEFAULT_SESSION
-    session = boto3.Session()
+    previous = boto3.DEFAULT_SESSION, clients.use_session(None)
+    session = botocore.session.get_session()
     clock = CallClock().install(session)
     _, vocabulary = corpus()
     rng = random.Random(10)
@@ -122,7 +124,8 @@ def measure(uploads: int) -> list[Sample | None]:
                 dispatcher.stop(timeout=2)
         finally:
             local.stop()
-            boto3.DEFAULT_SESSION = previous
+            boto3.DEFAULT_SESSION, _ = previous
+            clients.use_session(previous[1])
     return samples[1:]
 
 

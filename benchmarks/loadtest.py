@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.exceptions import ClientError
+from newswatch.aws import clients
 from newswatch.events import ObjectRef
 from newswatch.extraction import extract_article
 from newswatch.local.runner import BatchResult, Dispatcher, LocalStack
@@ -110,8 +112,8 @@ class FaultInjector:
     injected: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def install(self, session: boto3.Session) -> None:
-        session.events.register("before-parameter-build", self._maybe_fail)
+    def install(self, session: botocore.session.Session) -> None:
+        session.get_component("event_emitter").register("before-parameter-build", self._maybe_fail)
 
     def _maybe_fail(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if not threading.current_thread().name.startswith("handler-"):
@@ -246,10 +248,11 @@ def count_outcomes(local: LocalStack, article_ids: list[str]) -> Counter[str]:
     return Counter(store.outcome(article_id) or "none" for article_id in article_ids)
 
 
-def start_stack(session: boto3.Session, outbox: Path) -> LocalStack:
+def start_stack(session: botocore.session.Session, outbox: Path) -> LocalStack:
     """A local stack from template.yaml on a free port, with watchlists.yaml pushed, whose
-    handler's clients come from ``session`` (which becomes boto3's default)."""
-    boto3.DEFAULT_SESSION = session
+    handler's clients and the runner's (boto3's default session) come from ``session``."""
+    clients.use_session(session)
+    boto3.DEFAULT_SESSION = boto3.Session(botocore_session=session)
     local = LocalStack(
         ROOT / "template.yaml",
         port=0,
@@ -267,7 +270,7 @@ def start_stack(session: boto3.Session, outbox: Path) -> LocalStack:
 
 
 def run(articles: int, workers: int, outbox: Path) -> str:
-    session = boto3.Session()
+    session = botocore.session.get_session()
     injector = FaultInjector(FAULT_RATE)
     injector.install(session)
     clock = CallClock().install(session)

@@ -3,11 +3,11 @@
 when each SNS Publish returned, by message id.
 
 Read from botocore's ``before-call`` and ``after-call`` events on the session the handler's
-clients come from (install on ``boto3.DEFAULT_SESSION`` before the stack starts). Only the
-Dispatcher's worker threads (``handler-N``) count: the benchmark's own uploads are not the
-handler's work. A call's time is botocore sending it and parsing the answer, moto's answering
-included; serialising the request comes before it. A ReceiveMessage counts only when it
-returned messages (its time is then mostly the long poll's wait).
+clients come from (:func:`benchmarks.loadtest.start_stack` makes it theirs and the
+runner's). Only the Dispatcher's worker threads (``handler-N``) count: the benchmark's own
+uploads are not the handler's work. A call's time is botocore sending it and parsing the
+answer, moto's answering included; serialising the request comes before it. A ReceiveMessage
+counts only when it returned messages (its time is then mostly the long poll's wait).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
+import botocore.session
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +36,10 @@ class CallClock:
     published: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def install(self, session: boto3.Session) -> CallClock:
-        session.events.register("before-call", self._began)
-        session.events.register("after-call", self._ended)
+    def install(self, session: botocore.session.Session) -> CallClock:
+        events = session.get_component("event_emitter")
+        events.register("before-call", self._began)
+        events.register("after-call", self._ended)
         return self
 
     def _began(self, model: Any, context: dict[str, Any], **_: Any) -> None:

@@ -18,11 +18,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import boto3
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 from ingest_env import REGION, TABLE, IngestEnv, env_fixture  # noqa: F401
 from newswatch.alerting.delivery import DeliveryInFlight
+from newswatch.aws import clients
 from newswatch.aws.dead_letters import DeadLetterLog
 from newswatch.events import ObjectRef
 from newswatch.pipeline import Outcome, Status
@@ -347,13 +348,15 @@ def app(env: IngestEnv, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]
 
 
 @pytest.fixture
-def handler_faults(env: IngestEnv, monkeypatch: pytest.MonkeyPatch) -> Faults:
-    """Faults in the clients the handler makes itself (``boto3.client``: the default
-    session's), made inside moto's mock."""
+def handler_faults(env: IngestEnv) -> Iterator[Faults]:
+    """Faults in the clients the handler makes itself (:mod:`newswatch.aws.clients`' session),
+    made inside moto's mock."""
     env.push_watchlists()
-    session = boto3.Session(region_name=REGION)
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
-    return Faults(session.events)
+    session = botocore.session.get_session()
+    session.set_config_variable("region", REGION)
+    previous = clients.use_session(session)
+    yield Faults(session)
+    clients.use_session(previous)
 
 
 def test_a_lasting_fault_dead_letters_the_record_with_its_reason_and_loses_nothing(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from newswatch.aws import clients
 
 from benchmarks import latency
 
 
 def test_a_few_uploads_alert_and_the_goals_are_judged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setattr(clients, "_session", None)
     figures = latency.main(uploads=3)
     assert figures["alerted"] == figures["uploads"] == 3
     # Published after receipt; the batch returns after the publish (it deletes the message).
@@ -20,4 +22,6 @@ def test_a_few_uploads_alert_and_the_goals_are_judged(monkeypatch: pytest.Monkey
     assert figures["handler_aws_calls_median"] >= 2  # at least the object read and the publish
     assert [entry["met"] for entry in figures["goals"]] != [None, None]
     assert {"goal", "figure", "met"} <= set(figures["goals"][0])
-    assert boto3.DEFAULT_SESSION is None  # the suite's own session is gone with its stack
+    # The suite's own session is gone with its stack.
+    assert boto3.DEFAULT_SESSION is None
+    assert clients.use_session(None) is None

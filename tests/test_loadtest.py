@@ -8,6 +8,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from newswatch.aws import clients
 
 from benchmarks import loadtest
 
@@ -20,7 +21,9 @@ LAST_LINE = re.compile(
 def test_a_small_load_test_counts_everything_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # it installs its own, with faults
+    # It installs its own session, with faults.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setattr(clients, "_session", None)
     articles = 60
     assert (
         loadtest.main(

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
+from newswatch.aws import clients
 from newswatch.local.runner import Dispatcher, LocalStack
 from newswatch.stack import LOCAL_CREDENTIALS, LOCAL_REGION
 
@@ -32,9 +34,10 @@ STOP_BOUND_SECONDS = 5.0
 STARTUP_SECONDS = 120
 
 # The child: `newswatch local`, with S3 reads of incoming/slow* hanging (printing a line when
-# one starts) in every client the default session makes, the handler's included.
+# one starts) in the handler's clients.
 CHILD = """
-import sys, threading, boto3
+import sys, threading
+from newswatch.aws import clients
 from newswatch.cli import main
 
 def hang(params, **_):
@@ -42,8 +45,7 @@ def hang(params, **_):
         print("slow read started", flush=True)
         threading.Event().wait(600)
 
-boto3.setup_default_session()
-boto3.DEFAULT_SESSION.events.register("before-parameter-build.s3.GetObject", hang)
+clients.session().register("before-parameter-build.s3.GetObject", hang)
 sys.exit(main(["local", *sys.argv[1:]]))
 """
 
@@ -149,9 +151,9 @@ def test_an_object_cut_off_by_a_stop_is_handed_back_and_retried(
             hanging.set()
             released.wait(60)
 
-    session = boto3.Session()
-    session.events.register("before-parameter-build.s3.GetObject", hang)
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
+    session = botocore.session.get_session()
+    session.register("before-parameter-build.s3.GetObject", hang)
+    monkeypatch.setattr(clients, "_session", session)
     local = LocalStack(
         TEMPLATE_PATH, port=0, outbox_dir=tmp_path, parameters={"LogLevel": "CRITICAL"}
     )

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from newswatch.watchlists import normalise
-from newswatch.watchlists.normalise import TOKEN_PATTERN, tokenise_with_offsets
+from newswatch.watchlists.normalise import token_pattern, tokenise_with_offsets
 
 # Characters that fold one to one, expand (ß, ﬁ, İ), vanish (a combining accent), are written
 # without spaces (Han, Hangul), take a final form (Σ), and the separators between them.
@@ -33,7 +33,7 @@ def test_a_long_text_keeps_its_offsets_and_shares_repeated_words() -> None:
     sentence = "Straße nach Kyiv: Σ North Korea’s troops.\n"
     text = sentence * (3 * normalise._CHUNK_CHARS // len(sentence))
     found = tokenise_with_offsets(text)
-    assert found.tokens == TOKEN_PATTERN.findall(normalise.normalise(text))
+    assert found.tokens == token_pattern().findall(normalise.normalise(text))
     # Every token's offsets cover its own spelling in the original text.
     for index in range(0, len(found.tokens), 997):
         start, end = found.starts[index], found.ends[index]

@@ -2,7 +2,7 @@
 
 Thin on purpose: everything that decides what happens to an article is in
 ``newswatch.pipeline``, which the local stack and the tests drive too. Here: logging, metrics,
-the SQS partial batch response, and one pipeline (with its boto3 clients) per container.
+the SQS partial batch response, and one pipeline (with its AWS clients) per container.
 """
 
 from __future__ import annotations
@@ -131,10 +131,10 @@ def _start_or_defer(record: dict[str, Any], lambda_context: LambdaContext) -> No
 def dead_letter_log() -> DeadLetterLog:
     """Built on the first failure only: a healthy container never pays for its import and
     client."""
-    import boto3
+    from newswatch.aws import clients
     from newswatch.aws.dead_letters import DeadLetterLog
 
-    return DeadLetterLog(boto3.client("dynamodb"), table_name=settings().table_name)
+    return DeadLetterLog(clients.client("dynamodb"), table_name=settings().table_name)
 
 
 def _record_last_error(record: dict[str, Any]) -> None:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import boto3
-
 from newswatch.alerting.digests import DigestPorts, DigestRun, send_due_digests
 from newswatch.alerting.schedule import DigestSchedule, ScheduleError
+from newswatch.aws import clients
 from newswatch.aws.delivery_ledger import DynamoDeliveryLedger
 from newswatch.aws.digest_store import DynamoDigestState, WatchlistStoryIndex
 from newswatch.aws.sns_publisher import SnsPublisher
@@ -82,9 +81,9 @@ class DigestJob:
     def from_settings(cls, settings: DigestSettings) -> DigestJob:
         return cls.from_clients(
             settings,
-            s3=boto3.client("s3"),
-            dynamodb=boto3.client("dynamodb"),
-            sns=boto3.client("sns"),
+            s3=clients.client("s3"),
+            dynamodb=clients.client("dynamodb"),
+            sns=clients.client("sns"),
         )
 
     @classmethod

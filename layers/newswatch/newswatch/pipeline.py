@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-import boto3
-
 from newswatch.alerting.model import WatchlistReason
 from newswatch.alerting.schedule import DigestSchedule
 from newswatch.alerting.story_alerts import (
@@ -40,6 +38,7 @@ from newswatch.alerting.story_alerts import (
     held_until,
 )
 from newswatch.article import Article, ArticleSummary
+from newswatch.aws import clients
 from newswatch.aws.article_store import (
     MAX_STORED_HITS,
     OUTCOME_REJECTED,
@@ -122,12 +121,12 @@ class IngestPipeline:
     def from_settings(
         cls, settings: Settings, *, endpoint_url: str | None = None
     ) -> IngestPipeline:
-        """The pipeline on new boto3 clients (AWS, or moto at ``endpoint_url``)."""
+        """The pipeline on new clients (AWS, or moto at ``endpoint_url``)."""
         return cls.from_clients(
             settings,
-            s3=boto3.client("s3", endpoint_url=endpoint_url),
-            dynamodb=boto3.client("dynamodb", endpoint_url=endpoint_url),
-            sns=boto3.client("sns", endpoint_url=endpoint_url),
+            s3=clients.client("s3", endpoint_url=endpoint_url),
+            dynamodb=clients.client("dynamodb", endpoint_url=endpoint_url),
+            sns=clients.client("sns", endpoint_url=endpoint_url),
         )
 
     @classmethod

@@ -1,7 +1,10 @@
 """Plain Python values <-> DynamoDB attribute values, for the low-level client.
 
 The low-level client (not the boto3 "resource" layer, which is frozen and slower to import)
-needs typed attribute values; DynamoDB has no float and returns every number as ``Decimal``.
+needs typed attribute values. The conversion is done here rather than by boto3's
+``TypeSerializer``, whose import is boto3's whole (:mod:`newswatch.aws.clients`). DynamoDB has
+no float: floats are stored as their shortest decimal, and numbers come back as ``int`` when
+whole, else ``float``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from newswatch.aws import keys
@@ -21,19 +23,46 @@ from newswatch.errors import NewswatchError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
 Item = dict[str, Any]
+# DynamoDB's numbers: up to 38 significant digits (more is refused, not rounded).
+_NUMBER_DIGITS = 38
 
 
 def to_item(values: Mapping[str, Any]) -> Item:
     """Attribute values for a put; ``None`` values are left out rather than stored as NULL."""
-    return {
-        name: _serializer.serialize(_storable(value))
-        for name, value in values.items()
-        if value is not None
-    }
+    return {name: to_attribute(value) for name, value in values.items() if value is not None}
+
+
+def to_attribute(value: Any) -> dict[str, Any]:
+    """One plain value as a typed attribute value; ``None`` in a map is left out."""
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bool):  # before int: a bool is an int
+        return {"BOOL": value}
+    if isinstance(value, int | float | decimal.Decimal):
+        return {"N": _number(value)}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, Mapping):
+        return {"M": {str(k): to_attribute(v) for k, v in value.items() if v is not None}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attribute(v) for v in value]}
+    if isinstance(value, set | frozenset) and value:
+        kinds = {next(iter(to_attribute(v))) for v in value}
+        if len(kinds) == 1 and (kind := kinds.pop()) in {"S", "N", "B"}:
+            return {kind + "S": [to_attribute(v)[kind] for v in value]}
+    raise TypeError(f"no DynamoDB type for {type(value).__name__}")
+
+
+def _number(value: int | float | decimal.Decimal) -> str:
+    number = decimal.Decimal(repr(value)) if isinstance(value, float) else decimal.Decimal(value)
+    if not number.is_finite():
+        raise TypeError(f"DynamoDB has no {number}")
+    if len(number.as_tuple().digits) > _NUMBER_DIGITS:
+        raise ValueError(f"more than {_NUMBER_DIGITS} digits: {number}")
+    return str(number)
 
 
 def item_bytes(item: Mapping[str, Any] | None) -> int:
@@ -62,7 +91,36 @@ def _value_bytes(value: Mapping[str, Any]) -> int:
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+    return {name: from_attribute(value) for name, value in item.items()}
+
+
+def from_attribute(attribute: Mapping[str, Any]) -> Any:
+    """One typed attribute value as a plain value: the inverse of :func:`to_attribute`."""
+    ((kind, data),) = attribute.items()
+    if kind in {"S", "BOOL"}:
+        return data
+    if kind == "N":
+        return _plain_number(data)
+    if kind == "B":
+        return bytes(data)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {name: from_attribute(value) for name, value in data.items()}
+    if kind == "L":
+        return [from_attribute(value) for value in data]
+    if kind == "SS":
+        return set(data)
+    if kind == "NS":
+        return {_plain_number(number) for number in data}
+    if kind == "BS":
+        return {bytes(element) for element in data}
+    raise TypeError(f"unknown DynamoDB type {kind}")
+
+
+def _plain_number(text: str) -> int | float:
+    number = decimal.Decimal(text)
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def query(
@@ -115,26 +173,6 @@ def is_condition_failure(error: ClientError) -> bool:
     """True when a conditional write lost: the item was already in the state we wanted to
     create, which for idempotent writes means "someone did this before"."""
     return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
-
-
-def _storable(value: Any) -> Any:
-    if isinstance(value, float):
-        return decimal.Decimal(repr(value))
-    if isinstance(value, Mapping):
-        return {str(k): _storable(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_storable(v) for v in value]
-    return value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 BATCH_WRITE_SIZE = 25  # DynamoDB's limit per BatchWriteItem

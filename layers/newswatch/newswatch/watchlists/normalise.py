@@ -25,12 +25,18 @@ _NO_SPACE_SCRIPTS = (
     "\u1100-\u11ff\u3040-\u30ff\u3100-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\U00020000-\U0003134f"
 )
-TOKEN_PATTERN = re.compile(
-    rf"[{_NO_SPACE_SCRIPTS}]|[^\W{_NO_SPACE_SCRIPTS}]+(?:'[^\W{_NO_SPACE_SCRIPTS}]+)*"
-)
-# The same tokens for a text without any of those scripts, several times faster. Both capture
-# the whole token, so ``split`` returns gaps and tokens alternately.
-_SPLIT_WITH_SCRIPTS = re.compile(f"({TOKEN_PATTERN.pattern})")
+_TOKEN = rf"[{_NO_SPACE_SCRIPTS}]|[^\W{_NO_SPACE_SCRIPTS}]+(?:'[^\W{_NO_SPACE_SCRIPTS}]+)*"
+
+
+@cache
+def token_pattern(*, capturing: bool = False) -> re.Pattern[str]:
+    """The token regex (capturing: for ``split``, which then returns gaps and tokens
+    alternately). Compiled on first use: its script classes take ~10 ms each to compile, paid
+    by every cold start although most texts need only ``_SPLIT_PLAIN``."""
+    return re.compile(f"({_TOKEN})" if capturing else _TOKEN)
+
+
+# The same tokens for a text without any of those scripts, several times faster.
 _SPLIT_PLAIN = re.compile(r"(\w+(?:'\w+)*)")
 _NO_SPACE_CHAR = re.compile(f"[{_NO_SPACE_SCRIPTS}]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -85,7 +91,7 @@ def normalise(text: str) -> str:
 
 def tokenise(text: str) -> tuple[str, ...]:
     """The normalised tokens of ``text`` (how a watchlist term is cut into words)."""
-    return tuple(TOKEN_PATTERN.findall(normalise(text)))
+    return tuple(token_pattern().findall(normalise(text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +119,11 @@ def tokenise_with_offsets(text: str) -> Tokenised:
         source, fold, split = text, str.lower, _SPLIT_PLAIN
     else:
         distinct = {fold_char(char) for char in set(_NON_ASCII.findall(text))}
-        split = _SPLIT_WITH_SCRIPTS if any(map(_NO_SPACE_CHAR.search, distinct)) else _SPLIT_PLAIN
+        split = (
+            token_pattern(capturing=True)
+            if any(map(_NO_SPACE_CHAR.search, distinct))
+            else _SPLIT_PLAIN
+        )
         if all(len(folded_char) == 1 for folded_char in distinct):
             source, fold = text, normalise
         else:
