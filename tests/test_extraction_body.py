@@ -478,3 +478,21 @@ def test_a_sentence_whose_names_are_links_is_body_and_a_linked_title_is_not() ->
 def test_containers_named_as_not_content_are_left_out(furniture: str) -> None:
     body = extract_body(lxml.html.document_fromstring(_story_with(furniture)))
     assert len(body.paragraphs) == 6
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "<p>Tempo de leitura: 1 minuto</p>",
+        "<p>5 min read</p>",
+        "<p>Reading time: 3 minutes</p>",
+        "<h3>You may also like...</h3>",
+        '<div class="RenderKeyPoints-wrapper"><ul><li>Emirates buys 30 Boeing 787-9 jets at '
+        "the Dubai Air Show, executives of both companies said on Wednesday.</li></ul></div>",
+    ],
+)
+def test_labels_and_summaries_around_the_story_are_left_out(label: str) -> None:
+    """Between paragraphs, where trimming the story's ends would not take them."""
+    page = _story_with("").replace("</p><p>Paragraph 3", f"</p>{label}<p>Paragraph 3")
+    body = extract_body(lxml.html.document_fromstring(page))
+    assert len(body.paragraphs) == 6

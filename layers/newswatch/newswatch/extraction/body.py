@@ -151,7 +151,9 @@ _BOILERPLATE = class_words(
     r"most-?(?:popular|read|viewed)|popular|trending|captions?|credits?|footer|masthead|"
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
     r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?|robots-nocontent|noscript|"
-    r"next-?prev|prev-?next|pagination|pager|" + CALL_TO_ACTION_CLASS_ALTERNATIVES
+    r"next-?prev|prev-?next|pagination|pager|"
+    # An editor's bullet summary of the story below it, which repeats it. Tuned (aeb-dev).
+    r"key-?points|" + CALL_TO_ACTION_CLASS_ALTERNATIVES
     # Calls to action and teasers (polls, membership boxes), kept with their rules.
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
@@ -171,7 +173,17 @@ _NEGATIVE_HINT = re.compile(
 # Short lines that invite the reader to act rather than inform: never article text.
 _CALL_TO_ACTION = re.compile(
     r"^(?:advertisement|sponsored|read more|continue reading|click here|sign up|subscribe|"
-    r"follow us|share this|related|recommended|also read|see also|more from|sign in)\b",
+    r"follow us|share this|related|recommended|also read|see also|more from|sign in|"
+    r"you (?:may|might) also (?:like|enjoy))\b",
+    re.IGNORECASE,
+)
+# A reading-time label ("5 min read", "Tempo de leitura: 1 minuto"), as a whole line, in the
+# languages of the pages we see.
+_READING_TIME = re.compile(
+    r"(?:(?:estimated )?read(?:ing)? time|lesezeit|temps de lecture|tiempo de lectura|"
+    r"tempo de leitura|tempo di lettura|время чтения)\s*:?\s*(?:about |ca\. )?\d+\s*\w*\.?"
+    r"|\d+\s*(?:min(?:ute)?s?|minuten|minutos|minuti|мин(?:ут[аы]?)?)\.?\s*"
+    r"(?:read|lesezeit|de lecture|de lectura|de leitura|di lettura|чтения)",
     re.IGNORECASE,
 )
 # The label an ad slot leaves in the text, in the languages of the pages we see. Only as a whole
@@ -602,6 +614,7 @@ def _keeps(block: _Block, headline: str | None) -> bool:
     if len(block.text) < _MAX_LINE_CHARS and (
         _CALL_TO_ACTION.match(block.text)
         or _AD_LABEL.fullmatch(block.text)
+        or _READING_TIME.fullmatch(block.text)
         or _is_timestamp(block.text)
         or _PHOTO_CREDIT.search(block.text)
     ):
