@@ -29,10 +29,12 @@ from newswatch.extraction.boilerplate_rules import (
     BYLINE_LINE,
     CALL_TO_ACTION_CLASS_ALTERNATIVES,
     CARD_LABEL,
+    LIVE_FEED_STEMS,
     LIVE_FEED_WORDS,
     READER_PROMPT_PHRASES,
     READER_PROMPT_WORDS,
     class_words,
+    may_hold,
 )
 from newswatch.extraction.credits import closing_credit
 
@@ -153,8 +155,9 @@ _BOILERPLATE = class_words(
     + CALL_TO_ACTION_CLASS_ALTERNATIVES
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
+_EMBED_SITES = ("social", "twitter", "instagram", "facebook", "tiktok", "youtube")
 _EMBED = re.compile(
-    r"(?:social|twitter|instagram|facebook|tiktok|youtube)[-_ ]?(?:media[-_ ]?)?(?:embed|post)"
+    rf"(?:{'|'.join(_EMBED_SITES)})[-_ ]?(?:media[-_ ]?)?(?:embed|post)"
     r"|twitter-tweet|instagram-media",
     re.IGNORECASE,
 )
@@ -631,23 +634,30 @@ class _Walk:
         """Cut the tree into blocks, skipping boilerplate subtrees, and score containers."""
         # The open block elements, innermost last: the block text in progress belongs to [-1].
         open_blocks: list[lxml.html.HtmlElement] = []
+        # The tags of the elements entered and not skipped, innermost last: lxml builds a new
+        # string at each read of ``.tag``, so each is read once, at the element's start.
+        open_tags: list[str] = []
         link_depth = 0
         skipped: lxml.html.HtmlElement | None = None
         walker = etree.iterwalk(self.tree, events=("start", "end"))
         for event, element in walker:
-            tag = element.tag if isinstance(element.tag, str) else ""
             if event == "start":
-                if self._is_boilerplate(element, tag):
-                    if tag in _CAPTION_TAGS or "caption" in _attributes(element).lower():
+                tag = element.tag
+                if not isinstance(tag, str):
+                    tag = ""
+                attributes = _attributes(element)
+                if self._is_boilerplate(element, tag, attributes):
+                    if tag in _CAPTION_TAGS or "caption" in attributes.lower():
                         self._record_caption(element)
                     walker.skip_subtree()
                     skipped = element
                     continue
+                open_tags.append(tag)
                 if tag in _BLOCK_TAGS:
                     self._flush(open_blocks)
                     open_blocks.append(element)
                     self.candidates[element] = _Candidate(element, len(self.blocks))
-                    if _EMBED.search(_attributes(element)):
+                    if _names_embed(attributes):
                         self._open_embeds.append(element)
                 elif tag == "a":
                     link_depth += 1
@@ -656,14 +666,16 @@ class _Walk:
                 continue
             if element is skipped:
                 skipped = None
-            elif tag in _BLOCK_TAGS:
-                self._flush(open_blocks)
-                open_blocks.pop()
-                self.candidates[element].end = len(self.blocks)
-                if self._open_embeds and self._open_embeds[-1] is element:
-                    self._open_embeds.pop()
-            elif tag == "a":
-                link_depth -= 1
+            else:
+                tag = open_tags.pop()
+                if tag in _BLOCK_TAGS:
+                    self._flush(open_blocks)
+                    open_blocks.pop()
+                    self.candidates[element].end = len(self.blocks)
+                    if self._open_embeds and self._open_embeds[-1] is element:
+                        self._open_embeds.pop()
+                elif tag == "a":
+                    link_depth -= 1
             self._add(element.tail, link_depth)
         self._flush(open_blocks)
         self._total_blocks()
@@ -707,7 +719,7 @@ class _Walk:
                 self._paragraph_chars[-1] + (size if _is_paragraph(block) else 0)
             )
 
-    def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str) -> bool:
+    def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str, attributes: str) -> bool:
         if tag in _PROTECTED_TAGS or not tag:
             return False
         if element.get("hidden") is not None or tag in _CAPTION_TAGS:
@@ -723,10 +735,13 @@ class _Walk:
         # not a role; a heading that introduced furniture goes later, left with nothing under it.
         if element.get("itemprop") == "articleBody" or tag in _HEADING_TAGS:
             return False
-        attributes = _attributes(element)
         if not attributes:
             return False
-        if tag in _FEED_TAGS and LIVE_FEED_WORDS.search(attributes):
+        if (
+            tag in _FEED_TAGS
+            and may_hold(attributes, LIVE_FEED_STEMS)
+            and LIVE_FEED_WORDS.search(attributes)
+        ):
             self.feed_named.append(element)
         if not _named_like_boilerplate(attributes):
             return False
@@ -930,14 +945,22 @@ _MAX_HINT_CHARS = 512
 # the last few thousand (each at most 1,025 characters: _MAX_HINT_CHARS twice).
 @functools.lru_cache(maxsize=4096)
 def _named_like_boilerplate(attributes: str) -> bool:
-    return bool(_BOILERPLATE.search(attributes)) and not _EMBED.search(attributes)
+    return bool(_BOILERPLATE.search(attributes)) and not _names_embed(attributes)
+
+
+def _names_embed(attributes: str) -> bool:
+    """Whether a class or id names an embedded post (every such name holds a site's name)."""
+    return may_hold(attributes, _EMBED_SITES) and _EMBED.search(attributes) is not None
 
 
 def _attributes(element: lxml.html.HtmlElement) -> str:
-    hints = (
-        f"{element.get('class', '')[:_MAX_HINT_CHARS]} {element.get('id', '')[:_MAX_HINT_CHARS]}"
-    )
-    return hints.strip()
+    """An element's class and id, as the hint patterns read them ("" without either, a third
+    of a page's elements, returned without building a string)."""
+    classes = element.get("class")
+    name = element.get("id")
+    if not classes and not name:
+        return ""
+    return f"{(classes or '')[:_MAX_HINT_CHARS]} {(name or '')[:_MAX_HINT_CHARS]}".strip()
 
 
 def _hint_weight(element: lxml.html.HtmlElement) -> float:
