@@ -34,6 +34,7 @@ from newswatch.extraction.boilerplate_rules import (
     READER_PROMPT_PHRASES,
     READER_PROMPT_WORDS,
     class_words,
+    holds_any,
     may_hold,
 )
 from newswatch.extraction.credits import closing_credit
@@ -595,11 +596,8 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     lowered = block.text.lower()
     return not (
-        (any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text))
-        or (
-            any(word in lowered for word in READER_PROMPT_WORDS)
-            and READER_PROMPT_PHRASES.search(block.text)
-        )
+        (holds_any(lowered, _PROMPT_WORDS) and _READER_PROMPT.search(block.text))
+        or (holds_any(lowered, READER_PROMPT_WORDS) and READER_PROMPT_PHRASES.search(block.text))
     )
 
 

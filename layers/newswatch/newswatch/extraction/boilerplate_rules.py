@@ -24,11 +24,13 @@ def may_hold(attributes: str, stems: tuple[str, ...]) -> bool:
     none of them. Most class names hold none, and a substring test costs a fraction of the
     search of a pattern of alternatives (IGNORECASE also folds "ſ", "ı" and the Kelvin sign,
     so other names go to the pattern)."""
-    if not attributes.isascii():
-        return True
-    lowered = attributes.lower()
-    for stem in stems:  # noqa: SIM110 - a loop is twice as fast as any() over a generator
-        if stem in lowered:
+    return not attributes.isascii() or holds_any(attributes.lower(), stems)
+
+
+def holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds one of ``words``: the cheap test before a pattern's search."""
+    for word in words:  # noqa: SIM110 - a loop is twice as fast as any() over a generator
+        if word in text:
             return True
     return False
 
