@@ -655,7 +655,7 @@ class _Walk:
                     self._flush(open_blocks)
                     open_blocks.append(element)
                     self.candidates[element] = _Candidate(element, len(self.blocks))
-                    if _names_embed(attributes):
+                    if attributes and _names_embed(attributes):
                         self._open_embeds.append(element)
                 elif tag == "a":
                     link_depth += 1
@@ -799,7 +799,7 @@ class _Walk:
         vote = (1 + commas + min(len(text) / 100, 3)) * (1 - block.link_density)
         # A block owned by a <p> votes for the <p>'s container; text written straight into a
         # <div> votes for that <div> itself.
-        voters = open_blocks[-3:-1] if owner.tag == "p" else open_blocks[-2:]
+        voters = open_blocks[-3:-1] if block.tag == "p" else open_blocks[-2:]
         for weight, container in zip((1.0, 0.5), reversed(voters), strict=False):
             self.candidates[container].score += vote * weight
 
