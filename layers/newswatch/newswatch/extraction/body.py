@@ -31,10 +31,13 @@ from newswatch.extraction.boilerplate_rules import (
     CARD_LABEL,
     HIDDEN_CLASSES,
     HIDING_STYLE,
+    LIVE_FEED_STEMS,
     LIVE_FEED_WORDS,
     READER_PROMPT_PHRASES,
     READER_PROMPT_WORDS,
     class_words,
+    holds_any,
+    may_hold,
 )
 from newswatch.extraction.credits import closing_credit
 
@@ -157,8 +160,9 @@ _BOILERPLATE = class_words(
     # Calls to action and teasers (polls, membership boxes), kept with their rules.
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
+_EMBED_SITES = ("social", "twitter", "instagram", "facebook", "tiktok", "youtube")
 _EMBED = re.compile(
-    r"(?:social|twitter|instagram|facebook|tiktok|youtube)[-_ ]?(?:media[-_ ]?)?(?:embed|post)"
+    rf"(?:{'|'.join(_EMBED_SITES)})[-_ ]?(?:media[-_ ]?)?(?:embed|post)"
     r"|twitter-tweet|instagram-media",
     re.IGNORECASE,
 )
@@ -625,11 +629,8 @@ def _keeps(block: _Block, headline: str | None) -> bool:
         return False
     lowered = block.text.lower()
     return not (
-        (any(word in lowered for word in _PROMPT_WORDS) and _READER_PROMPT.search(block.text))
-        or (
-            any(word in lowered for word in READER_PROMPT_WORDS)
-            and READER_PROMPT_PHRASES.search(block.text)
-        )
+        (holds_any(lowered, _PROMPT_WORDS) and _READER_PROMPT.search(block.text))
+        or (holds_any(lowered, READER_PROMPT_WORDS) and READER_PROMPT_PHRASES.search(block.text))
     )
 
 
@@ -664,23 +665,30 @@ class _Walk:
         """Cut the tree into blocks, skipping boilerplate subtrees, and score containers."""
         # The open block elements, innermost last: the block text in progress belongs to [-1].
         open_blocks: list[lxml.html.HtmlElement] = []
+        # The tags of the elements entered and not skipped, innermost last: lxml builds a new
+        # string at each read of ``.tag``, so each is read once, at the element's start.
+        open_tags: list[str] = []
         link_depth = 0
         skipped: lxml.html.HtmlElement | None = None
         walker = etree.iterwalk(self.tree, events=("start", "end"))
         for event, element in walker:
-            tag = element.tag if isinstance(element.tag, str) else ""
             if event == "start":
-                if self._is_boilerplate(element, tag):
-                    if tag in _CAPTION_TAGS or "caption" in _attributes(element).lower():
+                tag = element.tag
+                if not isinstance(tag, str):
+                    tag = ""
+                attributes = _attributes(element)
+                if self._is_boilerplate(element, tag, attributes):
+                    if tag in _CAPTION_TAGS or "caption" in attributes.lower():
                         self._record_caption(element)
                     walker.skip_subtree()
                     skipped = element
                     continue
+                open_tags.append(tag)
                 if tag in _BLOCK_TAGS:
                     self._flush(open_blocks)
                     open_blocks.append(element)
                     self.candidates[element] = _Candidate(element, len(self.blocks))
-                    if _EMBED.search(_attributes(element)):
+                    if attributes and _names_embed(attributes):
                         self._open_embeds.append(element)
                 elif tag == "a":
                     link_depth += 1
@@ -689,14 +697,16 @@ class _Walk:
                 continue
             if element is skipped:
                 skipped = None
-            elif tag in _BLOCK_TAGS:
-                self._flush(open_blocks)
-                open_blocks.pop()
-                self.candidates[element].end = len(self.blocks)
-                if self._open_embeds and self._open_embeds[-1] is element:
-                    self._open_embeds.pop()
-            elif tag == "a":
-                link_depth -= 1
+            else:
+                tag = open_tags.pop()
+                if tag in _BLOCK_TAGS:
+                    self._flush(open_blocks)
+                    open_blocks.pop()
+                    self.candidates[element].end = len(self.blocks)
+                    if self._open_embeds and self._open_embeds[-1] is element:
+                        self._open_embeds.pop()
+                elif tag == "a":
+                    link_depth -= 1
             self._add(element.tail, link_depth)
         self._flush(open_blocks)
         self._total_blocks()
@@ -740,7 +750,7 @@ class _Walk:
                 self._paragraph_chars[-1] + (size if _is_paragraph(block) else 0)
             )
 
-    def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str) -> bool:
+    def _is_boilerplate(self, element: lxml.html.HtmlElement, tag: str, attributes: str) -> bool:
         if tag in _PROTECTED_TAGS or not tag:
             return False
         if element.get("hidden") is not None or tag in _CAPTION_TAGS:
@@ -761,10 +771,13 @@ class _Walk:
         # not a role; a heading that introduced furniture goes later, left with nothing under it.
         if element.get("itemprop") == "articleBody" or tag in _HEADING_TAGS:
             return False
-        attributes = _attributes(element)
         if not attributes:
             return False
-        if tag in _FEED_TAGS and LIVE_FEED_WORDS.search(attributes):
+        if (
+            tag in _FEED_TAGS
+            and may_hold(attributes, LIVE_FEED_STEMS)
+            and LIVE_FEED_WORDS.search(attributes)
+        ):
             self.feed_named.append(element)
         if not _named_like_boilerplate(attributes):
             return False
@@ -820,11 +833,11 @@ class _Walk:
         self.blocks.append(block)
         if len(text) < _MIN_SCORED_CHARS or block.tag in _HEADING_TAGS:
             return
-        commas = sum(text.count(comma) for comma in _COMMAS)
+        commas = sum(map(text.count, _COMMAS))  # no generator frame per block
         vote = (1 + commas + min(len(text) / 100, 3)) * (1 - block.link_density)
         # A block owned by a <p> votes for the <p>'s container; text written straight into a
         # <div> votes for that <div> itself.
-        voters = open_blocks[-3:-1] if owner.tag == "p" else open_blocks[-2:]
+        voters = open_blocks[-3:-1] if block.tag == "p" else open_blocks[-2:]
         for weight, container in zip((1.0, 0.5), reversed(voters), strict=False):
             self.candidates[container].score += vote * weight
 
@@ -968,7 +981,12 @@ _MAX_HINT_CHARS = 512
 # the last few thousand (each at most 1,025 characters: _MAX_HINT_CHARS twice).
 @functools.lru_cache(maxsize=4096)
 def _named_like_boilerplate(attributes: str) -> bool:
-    return bool(_BOILERPLATE.search(attributes)) and not _EMBED.search(attributes)
+    return bool(_BOILERPLATE.search(attributes)) and not _names_embed(attributes)
+
+
+def _names_embed(attributes: str) -> bool:
+    """Whether a class or id names an embedded post (every such name holds a site's name)."""
+    return may_hold(attributes, _EMBED_SITES) and _EMBED.search(attributes) is not None
 
 
 def _hidden_by_markup(element: lxml.html.HtmlElement) -> bool:
@@ -981,10 +999,13 @@ def _hidden_by_markup(element: lxml.html.HtmlElement) -> bool:
 
 
 def _attributes(element: lxml.html.HtmlElement) -> str:
-    hints = (
-        f"{element.get('class', '')[:_MAX_HINT_CHARS]} {element.get('id', '')[:_MAX_HINT_CHARS]}"
-    )
-    return hints.strip()
+    """An element's class and id, as the hint patterns read them ("" without either, a third
+    of a page's elements, returned without building a string)."""
+    classes = element.get("class")
+    name = element.get("id")
+    if not classes and not name:
+        return ""
+    return f"{(classes or '')[:_MAX_HINT_CHARS]} {(name or '')[:_MAX_HINT_CHARS]}".strip()
 
 
 def _hint_weight(element: lxml.html.HtmlElement) -> float:

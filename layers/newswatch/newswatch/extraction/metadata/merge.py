@@ -106,6 +106,12 @@ def parseable_url(url: str | None) -> str | None:
     return url
 
 
+# The link is found by lxml's iteration over <link> and its rel compared in Python (folded as
+# XPath's translate(@rel, 'CANONIL', 'canonil') folded it): cheaper than an XPath with that
+# predicate, evaluated on every element of the page.
+_FOLD_REL = str.maketrans("CANONIL", "canonil")
+
+
 def _canonical_url(merged: Metadata, root: lxml.html.HtmlElement, url: str | None) -> None:
     """``<link rel=canonical>`` (its sole purpose) over every source, resolved against ``url``.
 
@@ -113,8 +119,16 @@ def _canonical_url(merged: Metadata, root: lxml.html.HtmlElement, url: str | Non
     every page's canonical link at the home page.
     """
     fallback = parseable_url(merged.url)
-    hrefs = root.xpath("//link[translate(@rel, 'CANONIL', 'canonil')='canonical']/@href")
-    canonical = parseable_url(clean_text(str(hrefs[0]))) if hrefs else None
+    href = next(
+        (
+            href
+            for link in root.iter("link")
+            if (link.get("rel") or "").translate(_FOLD_REL) == "canonical"
+            and (href := link.get("href")) is not None
+        ),
+        None,
+    )
+    canonical = parseable_url(clean_text(href)) if href is not None else None
     if canonical is None or (
         fallback
         and urlsplit(canonical).path in ("", "/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import islice
 
+import lxml.etree
 import lxml.html
 
 from newswatch.extraction.dates import normalize_date
@@ -14,6 +15,10 @@ from newswatch.extraction.vocabulary import ARTICLE_TYPES, MICRODATA_FIELDS
 
 # Longer element text is a container's, not a property's value.
 _MAX_VALUE_CHARS = 500
+# Elements found by their attribute and tested in Python: libxml2 reads "//@itemscope/.." in
+# half the time of "//*[@itemscope][@itemtype]", whose predicates it evaluates on every element.
+_ITEM_SCOPES = lxml.etree.XPath("//@itemscope/..")
+_PROPERTIES = lxml.etree.XPath("descendant::*/@itemprop/..")
 
 
 def candidates(root: lxml.html.HtmlElement) -> Candidates:
@@ -23,7 +28,9 @@ def candidates(root: lxml.html.HtmlElement) -> Candidates:
     """
     scope = _article_scope(root)
     result: Candidates = {}
-    for element in scope.xpath(".//*[@itemprop][not(self::meta)]"):
+    for element in _PROPERTIES(scope):
+        if element.tag == "meta":
+            continue
         for prop in element.get("itemprop", "").lower().split():
             name = MICRODATA_FIELDS.get(prop)
             if name is None or result.get(name):
@@ -40,8 +47,11 @@ def candidates(root: lxml.html.HtmlElement) -> Candidates:
 
 
 def _article_scope(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    for scope in root.xpath("//*[@itemscope][@itemtype]"):
-        types = {kind.rsplit("/", 1)[-1] for kind in scope.get("itemtype", "").split()}
+    for scope in _ITEM_SCOPES(root):
+        item_type = scope.get("itemtype")
+        if item_type is None:
+            continue
+        types = {kind.rsplit("/", 1)[-1] for kind in item_type.split()}
         if types & ARTICLE_TYPES:
             return scope
     return root

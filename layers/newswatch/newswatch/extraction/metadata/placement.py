@@ -19,10 +19,8 @@ def outside_article(element: lxml.html.HtmlElement) -> bool:
     any ``<article>``) rather than the article's own.
     """
     nodes = (element, *element.iterancestors())
-    if any(node.tag in _FURNITURE_TAGS for node in nodes):
-        return True
-    if any(node.tag == "header" for node in nodes) and not any(
-        node.tag == "article" for node in nodes
-    ):
+    # Each tag read once: lxml builds a new string at every read.
+    tags = {node.tag for node in nodes}
+    if not tags.isdisjoint(_FURNITURE_TAGS) or ("header" in tags and "article" not in tags):
         return True
     return any("comment" in (node.get("class") or node.get("id") or "").lower() for node in nodes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
 import lxml.html
 
 from newswatch.extraction.credits import (
@@ -23,8 +24,10 @@ from newswatch.extraction.text import clean_text
 from newswatch.extraction.vocabulary import BYLINE_HINTS, DATE_HINTS
 
 # Class names are matched in Python on the class strings that one XPath collects: much cheaper
-# than case-folding every class in XPath.
-_ANY_HINT = re.compile("|".join(BYLINE_HINTS + DATE_HINTS))
+# than case-folding every class in XPath. By substring tests, a third of a search of the words'
+# alternation, which every value of the page was given.
+_HINT_WORDS = BYLINE_HINTS + DATE_HINTS
+_CLASSES_AND_RELS = lxml.etree.XPath("//@class | //@rel")
 
 # Spaced only: the longest part is the headline guess, and "Storm live: roads" is one part.
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
@@ -44,9 +47,12 @@ def _hinted_elements(
     dates: list[lxml.html.HtmlElement] = []
     datelines: list[lxml.html.HtmlElement] = []
     hinted = 0
-    for value in root.xpath("//@class | //@rel"):
+    for value in _CLASSES_AND_RELS(root):
         hint = value.lower()
-        if _ANY_HINT.search(hint) is None:
+        for word in _HINT_WORDS:
+            if word in hint:
+                break
+        else:
             continue
         hinted += 1
         if hinted > MAX_VISIBLE_CANDIDATES:
