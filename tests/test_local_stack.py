@@ -41,8 +41,7 @@ SAMPLE_EVENTS = [
 
 
 def test_stop_gives_back_the_environment_and_the_port(tmp_path: Path) -> None:
-    # First in the module: moto's state is per process, so this stack must not run beside
-    # the module's shared one (each start resets moto).
+    # First in the module: it checks the environment before the module's shared stack sets it.
     os.environ.pop("TABLE_NAME", None)
     local = LocalStack(TEMPLATE_PATH, port=0, outbox_dir=tmp_path)
     local.start()
