@@ -284,6 +284,43 @@ def test_a_busy_port_is_a_clear_error(local: LocalStack, tmp_path: Path) -> None
         LocalStack(TEMPLATE_PATH, port=local.port, outbox_dir=tmp_path).start()
 
 
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(local: LocalStack) -> None:
+    """The server backs up only the items a transaction writes (not whole tables): a cancelled
+    one still undoes its earlier writes, an update and a put of a new item alike."""
+    dynamodb, table = local.stack.dynamodb(), local.stack.table
+    kept = {"PK": {"S": "TEST#rollback"}, "SK": {"S": "A"}, "n": {"N": "1"}}
+    dynamodb.put_item(TableName=table, Item=kept)
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"PK": kept["PK"], "SK": kept["SK"]},
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {"PK": kept["PK"], "SK": {"S": "B"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"PK": kept["PK"], "SK": {"S": "C"}},
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+            ]
+        )
+    # A query of the partition (the server reads that partition alone) finds A as it was.
+    found = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": kept["PK"]},
+        ConsistentRead=True,
+    )["Items"]
+    assert found == [kept]
+
+
 def test_a_resource_type_the_local_stack_cannot_create_stops_it() -> None:
     template = {
         "Resources": {
