@@ -2,7 +2,7 @@
 handler's SNS Publish returning, median and p95 over 100 uploads. Goals: <= 1 s median,
 <= 2 s p95.
 
-The stack of ``newswatch local``: embedded moto, the real ingest handler, one Dispatcher worker
+The stack of ``newswatch local``: moto's server, the real ingest handler, one Dispatcher worker
 long-polling the ingest queue as Lambda's poller does (template.yaml's BatchSize, no batching
 window), watchlists.yaml pushed. Each upload is a generated article that a watchlist matches
 (benchmarks/loadtest.py's, spread over seven watchlists so that storm control, 20 instant

@@ -1,4 +1,4 @@
-"""`make loadtest`: thousands of articles through the local stack (embedded moto, the real
+"""`make loadtest`: thousands of articles through the local stack (moto's server, the real
 handler, several concurrent workers) with transient AWS faults injected, on loopback only.
 
 Pages: the aeb-dev pages and the samples, each uploaded as many variants (a marker comment

@@ -140,8 +140,7 @@ def test_demo_shows_the_alert_for_the_reference_and_none_for_the_decoy(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`make demo`'s command, run to completion. After the module's stack: one per process."""
-    # In a process of its own, as `make demo` runs it (a second moto stack in this process would
-    # share moto's module-wide state with the module's stack).
+    # In a process of its own, as `make demo` runs it.
     done = subprocess.run(
         [
             str(Path(sys.executable).with_name("newswatch")),

@@ -41,8 +41,7 @@ SAMPLE_EVENTS = [
 
 
 def test_stop_gives_back_the_environment_and_the_port(tmp_path: Path) -> None:
-    # First in the module: moto's state is per process, so this stack must not run beside
-    # the module's shared one (each start resets moto).
+    # First in the module: it checks the environment before the module's shared stack sets it.
     os.environ.pop("TABLE_NAME", None)
     local = LocalStack(TEMPLATE_PATH, port=0, outbox_dir=tmp_path)
     local.start()
@@ -283,6 +282,43 @@ def test_cli_drop_uploads_into_the_running_stack(local: LocalStack, tmp_path: Pa
 def test_a_busy_port_is_a_clear_error(local: LocalStack, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="another local stack"):
         LocalStack(TEMPLATE_PATH, port=local.port, outbox_dir=tmp_path).start()
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(local: LocalStack) -> None:
+    """The server backs up only the items a transaction writes (not whole tables): a cancelled
+    one still undoes its earlier writes, an update and a put of a new item alike."""
+    dynamodb, table = local.stack.dynamodb(), local.stack.table
+    kept = {"PK": {"S": "TEST#rollback"}, "SK": {"S": "A"}, "n": {"N": "1"}}
+    dynamodb.put_item(TableName=table, Item=kept)
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"PK": kept["PK"], "SK": kept["SK"]},
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {"PK": kept["PK"], "SK": {"S": "B"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"PK": kept["PK"], "SK": {"S": "C"}},
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+            ]
+        )
+    # A query of the partition (the server reads that partition alone) finds A as it was.
+    found = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": kept["PK"]},
+        ConsistentRead=True,
+    )["Items"]
+    assert found == [kept]
 
 
 def test_a_resource_type_the_local_stack_cannot_create_stops_it() -> None:

@@ -1,4 +1,4 @@
-"""newswatch local: the whole stack on this machine, on an embedded moto server.
+"""newswatch local: the whole stack on this machine, on a local moto server.
 
 newswatch local [--port N] [--workers N] [--demo DIR] runs it in the foreground; Ctrl-C or
 SIGTERM stops it within 2 s, even mid-object;
@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
         "local",
         help="run the stack locally on moto (bucket, queues, table, topic, the real handler)",
         description=(
-            "Start an embedded moto server on 127.0.0.1, create in it what template.yaml "
+            "Start a moto server on 127.0.0.1 (a child process), create in it what template.yaml "
             "declares, load the watchlists, and hand each queued S3 notification to the real "
             "ingest handler as Lambda would. Alerts are printed and written to the outbox "
             "directory as the email and the SMS a subscriber would receive."

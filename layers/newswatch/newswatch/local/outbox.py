@@ -1,24 +1,26 @@
 """What each subscriber of the local alert topic would receive, written under ``outbox/``.
 
 moto delivers nothing to email or SMS subscribers, but it keeps every message published to a
-topic and lists them at ``GET /moto-api/data.json``. This module applies each subscription's
-filter policy to each message, as SNS would, and writes the text of the subscriber's protocol
-(email, SMS, or the JSON ``default``) to ``outbox/<endpoint>/``: a user can read their inbox.
-Only the policy forms newswatch writes are understood (exact strings, any of a list, ``$or``
-of such, matched against a String or a String.Array attribute), which is all the local topic
-holds.
+topic, and the local stack's server lists them (:mod:`newswatch.local.server`). This module
+applies each subscription's filter policy to each message, as SNS would, and writes the text of
+the subscriber's protocol (email, SMS, or the JSON ``default``) to ``outbox/<endpoint>/``: a
+user can read their inbox. Only the policy forms newswatch writes are understood (exact
+strings, any of a list, ``$or`` of such, matched against a String or a String.Array attribute),
+which is all the local topic holds.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newswatch.local.server import SENT_NOTIFICATIONS_PATH
 from newswatch.untrusted import clean_line
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9@+.-]+")
@@ -55,18 +57,14 @@ class Outbox:
         topic_arn: str,
         directory: Path,
         sns: Any,
-        *,
-        in_process: bool = False,
     ) -> None:
-        """``in_process``: the moto server runs in this process, so read its SNS backend
-        directly. Its data.json dumps every model of every service (object bodies included)
-        and took 0.6 s a call with 200 articles stored (benchmarks/loadtest.py), growing
-        with every object."""
-        self._data_url = f"{endpoint_url.rstrip('/')}/moto-api/data.json"
+        self._sent_url = (
+            f"{endpoint_url.rstrip('/')}{SENT_NOTIFICATIONS_PATH}?"
+            + urllib.parse.urlencode({"topic": topic_arn})
+        )
         self._topic_arn = topic_arn
         self._directory = directory
         self._sns = sns
-        self._in_process = in_process
         self._seen: set[str] = set()
 
     def skip_published(self) -> None:
@@ -91,20 +89,9 @@ class Outbox:
         return delivered
 
     def _published(self) -> list[tuple[str, str, str | None, dict[str, Any] | None]]:
-        if self._in_process:
-            from moto.sns.models import sns_backends
-
-            _, _, _, region, account, _ = self._topic_arn.split(":", 5)
-            topic = sns_backends[account][region].topics.get(self._topic_arn)
-            sent = list(topic.sent_notifications) if topic is not None else []
-            return [(sent_[0], sent_[1], sent_[2], sent_[3]) for sent_ in sent]
-        # Local-only URL of the server this process started (http://127.0.0.1:PORT).
-        with urllib.request.urlopen(self._data_url, timeout=10) as response:  # noqa: S310
-            data = json.load(response)
-        for topic in data.get("sns", {}).get("Topic", []):
-            if topic.get("arn") == self._topic_arn:
-                return [tuple(sent[:4]) for sent in topic.get("sent_notifications", [])]
-        return []
+        # Local-only URL of the local stack's server (http://127.0.0.1:PORT).
+        with urllib.request.urlopen(self._sent_url, timeout=10) as response:  # noqa: S310
+            return [tuple(sent) for sent in json.load(response)]
 
     def _subscribers(self) -> list[Subscriber]:
         subscribers = []

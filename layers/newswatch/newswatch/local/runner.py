@@ -1,5 +1,6 @@
-"""The local stack: an embedded moto server, the template's resources in it, and a poller that
-plays Lambda's SQS event source for the real ingest handler.
+"""The local stack: a moto server (in a child process, :mod:`newswatch.local.server`), the
+template's resources in it, and a poller that plays Lambda's SQS event source for the real
+ingest handler.
 
 The handler runs unchanged: it gets the environment the template gives the function (plus
 ``AWS_ENDPOINT_URL``, so its boto3 clients talk to moto) and SQS batch events shaped like
@@ -24,12 +25,10 @@ import logging
 import os
 import queue
 import re
-import socket
 import sys
 import threading
 import time
 import traceback
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,13 +41,9 @@ from newswatch.aws.dead_letters import DeadLetterLog
 from newswatch.config import DEFAULT_INCOMING_PREFIX
 from newswatch.errors import NewswatchError
 from newswatch.events import ObjectRef, UnrecognisedEvent, object_refs_from_message
-from newswatch.local.notifications import (
-    complete_moto_notifications,
-    restore_moto_notifications,
-)
 from newswatch.local.outbox import DeliveredAlert, Outbox
 from newswatch.local.provision import provision
-from newswatch.local.server import adapt_moto_server
+from newswatch.local.server import MotoServerProcess
 from newswatch.local.template import (
     LOCAL_ACCOUNT_ID,
     LocalTemplate,
@@ -278,7 +273,7 @@ class LocalStack:
         self.outbox_dir = outbox_dir
         self._parameters = dict(parameters or {})
         self._retry_delay_seconds = retry_delay_seconds
-        self._server: Any = None
+        self._server: MotoServerProcess | None = None
         self._saved_environment: dict[str, str | None] = {}
         self._stack: Stack | None = None
         self._function: IngestFunction | None = None
@@ -307,29 +302,18 @@ class LocalStack:
 
     def start(self) -> Stack:
         """Start moto, create the template's resources, and load the handler."""
-        from moto.server import ThreadedMotoServer
-
-        # moto's server thread dies silently (and start() waits forever) if it cannot bind:
-        # claim the port first. Port 0 means any free port.
-        self.port = _free_port(self.port)
-        self.endpoint_url = f"http://127.0.0.1:{self.port}"
-        template = LocalTemplate(
-            load_template(self.template_path),
-            endpoint_url=self.endpoint_url,
-            parameters=self._parameters,
-        )
-        function = ingest_function(template, self.template_path.parent)
-        self._key_filters = announced_key_filters(template, function.queue_arn)
-        # One line per request would bury the alerts.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        complete_moto_notifications()
-        adapt_moto_server()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self._server.start()
+        self._server = MotoServerProcess(self.port)
         try:
-            # moto keeps its state in module globals: a server started earlier in this process
-            # (a previous run, a test) would otherwise hand its resources to this one.
-            _reset_moto(self.endpoint_url)
+            # Port 0 means any free port.
+            self.port = self._server.start()
+            self.endpoint_url = f"http://127.0.0.1:{self.port}"
+            template = LocalTemplate(
+                load_template(self.template_path),
+                endpoint_url=self.endpoint_url,
+                parameters=self._parameters,
+            )
+            function = ingest_function(template, self.template_path.parent)
+            self._key_filters = announced_key_filters(template, function.queue_arn)
             declared = stack_from_outputs(
                 template.outputs(), region=template.region, endpoint_url=self.endpoint_url
             )
@@ -351,7 +335,6 @@ class LocalStack:
                 self._stack.topic_arn,
                 self.outbox_dir,
                 self._stack.sns(),
-                in_process=True,
             )
             self._sqs = self._stack.sqs()
             self._dead_letter_log = DeadLetterLog(
@@ -379,7 +362,6 @@ class LocalStack:
         if self._server is not None:
             self._server.stop()
             self._server = None
-            restore_moto_notifications()
 
     def __enter__(self) -> LocalStack:
         self.start()
@@ -801,29 +783,6 @@ class Dispatcher:
                 continue
             if result.succeeded or result.failed_messages or result.alerts:
                 self._results.put(result)
-
-
-def _reset_moto(endpoint_url: str) -> None:
-    # The local server this process just started on 127.0.0.1.
-    request = urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
-
-
-def _free_port(port: int) -> int:
-    """``port`` if nothing listens on it (any free port for 0), else a clear error."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # As the server will: connections of a previous run in TIME_WAIT do not block the
-        # port, a listening server does.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as error:
-            raise NewswatchError(
-                f"cannot listen on 127.0.0.1:{port} ({error.strerror}): is another local stack "
-                "running? Choose another with --port"
-            ) from None
-        return int(probe.getsockname()[1])
 
 
 def _load_handler(function: IngestFunction | ScheduledFunction, *, worker: int) -> Handler:
