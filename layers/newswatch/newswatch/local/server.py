@@ -47,8 +47,10 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 def adapt_moto_server() -> None:
     """Make this process's moto fit for the local stack's server (call once, before it serves):
-    DynamoDB requests one at a time, and no request whose cost grows with the table."""
+    DynamoDB requests one at a time, queue operations atomic, and no request whose cost grows
+    with the table."""
     _serialise_dynamodb_requests()
+    _serialise_queue_operations()
     _query_one_partition()
     _back_up_written_items_only()
     _read_retention_directly()
@@ -66,6 +68,65 @@ def _serialise_dynamodb_requests() -> None:
             return call_action(self)
 
     DynamoHandler.call_action = one_at_a_time  # type: ignore[method-assign]
+
+
+# SQS operations that read and change a queue's messages, made atomic.
+_QUEUE_OPERATIONS = (
+    "send_message",
+    "send_message_batch",
+    "delete_message",
+    "delete_message_batch",
+    "change_message_visibility",
+    "change_message_visibility_batch",
+    "purge_queue",
+    "get_queue_attributes",
+)
+
+
+def _serialise_queue_operations() -> None:
+    """moto's SQS is not thread-safe either: two workers' concurrent ReceiveMessage calls walk
+    one message list, and one can mark a message received that neither returns (or fail on
+    the other's move of a message to the dead-letter queue, after marking some), leaving it
+    invisible until its visibility timeout: the 5,000-article load test sat idle for 95 s
+    waiting on such messages. Each operation runs alone, as SQS applies it atomically; a long
+    poll waits between its attempts without holding the lock, so sends go on meanwhile."""
+    from moto.core.utils import unix_time
+    from moto.sqs.models import SQSBackend
+
+    lock = threading.RLock()
+
+    def atomic(operation: Callable[..., Any]) -> Callable[..., Any]:
+        def alone(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return operation(*args, **kwargs)
+
+        return alone
+
+    for name in _QUEUE_OPERATIONS:
+        setattr(SQSBackend, name, atomic(getattr(SQSBackend, name)))
+    receive_message = SQSBackend.receive_message
+
+    def receive_atomically(
+        self: SQSBackend,
+        queue_name: str,
+        count: int,
+        wait_seconds_timeout: int,
+        visibility_timeout: int,
+        message_attribute_names: list[str] | None = None,
+    ) -> Any:
+        polling_end = unix_time() + wait_seconds_timeout
+        while True:
+            with lock:
+                received = receive_message(
+                    self, queue_name, count, 0, visibility_timeout, message_attribute_names
+                )
+            remaining = polling_end - unix_time()
+            if received or remaining <= 0:
+                return received
+            # Woken by a send (moto notifies this condition), or again after a second.
+            self.get_queue(queue_name).wait_for_messages(min(1, remaining))  # type: ignore[arg-type]
+
+    SQSBackend.receive_message = receive_atomically  # type: ignore[method-assign]
 
 
 def _query_one_partition() -> None:
