@@ -104,7 +104,7 @@ class _Run:
 
 def measure(uploads: int) -> list[Sample | None]:
     """One warm-up upload, then ``uploads`` measured ones, through a fresh local stack."""
-    previous = boto3.DEFAULT_SESSION, clients.use_session(None)
+    previous_default, previous_functions = boto3.DEFAULT_SESSION, clients.use_session(None)
     session = botocore.session.get_session()
     clock = CallClock().install(session)
     _, vocabulary = corpus()
@@ -124,8 +124,8 @@ def measure(uploads: int) -> list[Sample | None]:
                 dispatcher.stop(timeout=2)
         finally:
             local.stop()
-            boto3.DEFAULT_SESSION, _ = previous
-            clients.use_session(previous[1])
+            boto3.DEFAULT_SESSION = previous_default
+            clients.use_session(previous_functions)
     return samples[1:]
 
 

@@ -36,10 +36,10 @@ from newswatch.extraction.boilerplate_rules import (
     READER_PROMPT_PHRASES,
     READER_PROMPT_WORDS,
     class_words,
-    holds_any,
     may_hold,
 )
 from newswatch.extraction.credits import closing_credit
+from newswatch.extraction.text import holds_any
 
 # Never visible article text. Stripped once, in C, before the walk.
 _INVISIBLE_TAGS = (
@@ -155,9 +155,9 @@ _BOILERPLATE = class_words(
     r"skip-?link|sr-only|visually-?hidden|print-?only|toolbar|byline|dateline|timestamp|"
     r"tooltips?|popovers?|hovercards?|rollover|carousels?|playlists?|robots-nocontent|noscript|"
     r"next-?prev|prev-?next|pagination|pager|"
-    # An editor's bullet summary of the story below it, which repeats it. Tuned (aeb-dev).
+    # An editor's bullet summary of the story below it, which repeats it (tuned: aeb-dev); then
+    # calls to action and teasers (polls, membership boxes), kept with their rules.
     r"key-?points|" + CALL_TO_ACTION_CLASS_ALTERNATIVES
-    # Calls to action and teasers (polls, membership boxes), kept with their rules.
 )
 # An embedded post ("social-media-embed", "twitter-tweet") is quoted by the article, not furniture.
 _EMBED_SITES = ("social", "twitter", "instagram", "facebook", "tiktok", "youtube")
@@ -264,7 +264,6 @@ _MAX_LINK_DENSITY = 0.6  # a block more link than text is navigation or a relate
 # tuned (aeb-dev): a sentence may link more of itself than that, up to here.
 _MAX_SENTENCE_LINK_DENSITY = 0.8
 _MIN_SENTENCE_WORDS = 8
-_SENTENCE_END = re.compile(r"[.!?][\"'”’»)]*$")
 _GUARD_SHARE = 0.25  # a "boilerplate" container holding this share of the page text is kept
 _GUARD_SHARE_ARTICLE_NAMED = 0.1
 _GUARD_PROSE_SHARE = 0.5  # a <header> or <aside> with most of the page's prose wraps the story
@@ -602,7 +601,7 @@ def _is_linked_sentence(block: _Block) -> bool:
     return (
         block.tag == "p"
         and block.link_density <= _MAX_SENTENCE_LINK_DENSITY
-        and _SENTENCE_END.search(block.text) is not None
+        and block.text.endswith(_SENTENCE_ENDS)
         and _word_count(block.text) >= _MIN_SENTENCE_WORDS
     )
 

@@ -42,3 +42,11 @@ def unique(values: Iterable[str]) -> list[str]:
             seen.add(value.lower())
             result.append(value)
     return result
+
+
+def holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds one of ``words``: the cheap test before a pattern's search."""
+    for word in words:  # noqa: SIM110 - a loop is twice as fast as any() over a generator
+        if word in text:
+            return True
+    return False

@@ -3,7 +3,7 @@ template's resources in it, and a poller that plays Lambda's SQS event source fo
 ingest handler.
 
 The handler runs unchanged: it gets the environment the template gives the function (plus
-``AWS_ENDPOINT_URL``, so its boto3 clients talk to moto) and SQS batch events shaped like
+``AWS_ENDPOINT_URL``, so its clients talk to moto) and SQS batch events shaped like
 Lambda's. As with Lambda, messages the handler reports in ``batchItemFailures`` (or the whole
 batch, if it raises) stay on the queue and come back, and the queue's redrive policy moves a
 message that keeps failing to the dead-letter queue. Only the wait differs: a failed message is

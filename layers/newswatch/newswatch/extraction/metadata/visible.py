@@ -20,7 +20,7 @@ from newswatch.extraction.dates import (
 from newswatch.extraction.metadata.fields import Candidates
 from newswatch.extraction.metadata.lines import MODIFIED_LABEL, Page
 from newswatch.extraction.metadata.placement import MAX_VISIBLE_CANDIDATES, outside_article
-from newswatch.extraction.text import clean_text
+from newswatch.extraction.text import clean_text, holds_any
 from newswatch.extraction.vocabulary import BYLINE_HINTS, DATE_HINTS
 
 # Class names are matched in Python on the class strings that one XPath collects: much cheaper
@@ -49,10 +49,7 @@ def _hinted_elements(
     hinted = 0
     for value in _CLASSES_AND_RELS(root):
         hint = value.lower()
-        for word in _HINT_WORDS:
-            if word in hint:
-                break
-        else:
+        if not holds_any(hint, _HINT_WORDS):
             continue
         hinted += 1
         if hinted > MAX_VISIBLE_CANDIDATES:
