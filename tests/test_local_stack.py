@@ -7,6 +7,7 @@ boto3, and the handler is the real functions/ingest/app.py.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import socket
@@ -319,6 +320,39 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was(local: LocalStack) 
         ConsistentRead=True,
     )["Items"]
     assert found == [kept]
+
+
+def test_one_connection_carries_many_requests(local: LocalStack) -> None:
+    """The server keeps a connection open between requests (botocore reuses it rather than
+    connecting for every call), and frames each one so the next starts where it ended: a
+    PUT's body, an error, a HEAD's length with no body, a GET's body, on one connection."""
+    host = local.endpoint_url.removeprefix("http://")
+    connection = http.client.HTTPConnection(host, timeout=10)
+    s3 = local.stack.s3()
+    bucket, key = local.stack.bucket, "kept-alive/one.txt"
+    put = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": key})
+    missing = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "none"})
+    head = s3.generate_presigned_url("head_object", Params={"Bucket": bucket, "Key": key})
+    get = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key})
+    answers = []
+    for method, url, body in [
+        ("PUT", put, b"kept"),
+        ("GET", missing, None),
+        ("HEAD", head, None),
+        ("GET", get, None),
+    ]:
+        path = url.split(host, 1)[1]
+        connection.request(method, path, body=body)
+        response = connection.getresponse()
+        answers.append((response.status, response.getheader("Content-Length"), response.read()))
+        assert response.getheader("Connection") != "close"
+        assert connection.sock is not None, f"{method} closed the connection"
+    socket_used = connection.sock
+    assert [status for status, _, _ in answers] == [200, 404, 200, 200]
+    assert answers[2][1:] == ("4", b"")  # HEAD: the object's length, no body
+    assert answers[3][2] == b"kept"
+    assert connection.sock is socket_used
+    connection.close()
 
 
 def test_a_resource_type_the_local_stack_cannot_create_stops_it() -> None:

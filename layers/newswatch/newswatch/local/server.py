@@ -298,13 +298,10 @@ def with_sent_notifications(app: WsgiApp) -> WsgiApp:
 def serve(port: int) -> int:
     """The child: moto on 127.0.0.1:``port`` (0: any free port). Reports ``port N`` (or
     ``error TEXT``) as its first line of stdout, then serves until its stdin closes."""
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import LISTEN_QUEUE, make_server
 
+    from newswatch.local.keep_alive import KeepAliveRequestHandler
     from newswatch.local.notifications import complete_moto_notifications
 
     # One line per request would bury the alerts.
@@ -327,7 +324,7 @@ def serve(port: int) -> int:
         port,
         app,
         threaded=True,
-        request_handler=MotoRequestHandler,
+        request_handler=KeepAliveRequestHandler,
         fd=listener.fileno(),
     )
     print(f"port {listener.getsockname()[1]}", flush=True)
