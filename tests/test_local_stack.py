@@ -355,6 +355,23 @@ def test_one_connection_carries_many_requests(local: LocalStack) -> None:
     connection.close()
 
 
+def test_queue_counts_tell_waiting_delayed_and_in_flight_apart(local: LocalStack) -> None:
+    """The server counts a queue's messages in one clock reading (moto read the clock twice
+    per message per count); the three counts are what SQS reports."""
+    sqs = local.stack.sqs()
+    url = sqs.create_queue(QueueName="counted")["QueueUrl"]
+    for number in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=f"waiting {number}")
+    sqs.send_message(QueueUrl=url, MessageBody="delayed", DelaySeconds=900)
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=600)
+    assert len(received["Messages"]) == 1
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "2"
+    assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"
+    sqs.delete_queue(QueueUrl=url)
+
+
 def test_a_resource_type_the_local_stack_cannot_create_stops_it() -> None:
     template = {
         "Resources": {

