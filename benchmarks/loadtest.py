@@ -49,9 +49,10 @@ from benchmarks.results import median, p95
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ARTICLES = 5_000
 DEFAULT_WORKERS = 4
-# Of the calls below, this share fails (each fault-prone call once per attempt: about four,
-# so roughly one attempt in six fails and is retried; four failures in a row, which would
-# dead-letter it, come about once in 1,300 objects... at 5% per call, 0.19^4 = 0.13%).
+# Of the calls below, this share fails. An unmatched article makes two of them per attempt and
+# a matched one up to about five, so one attempt in eight fails and is retried (measured); the
+# template's five receives in a row, which would dead-letter it, fail for about one object in
+# 30,000 (0.125^5), more often for matched ones.
 FAULT_RATE = 0.05
 REJECTED_EVERY = 50
 MATCHING_EVERY = 10

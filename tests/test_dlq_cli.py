@@ -14,6 +14,7 @@ from ingest_env import TABLE, IngestEnv, env_fixture  # noqa: F401
 from newswatch.aws.dead_letters import DeadLetterLog, DeadLetterQueue
 from newswatch.cli import main
 from newswatch.local.runner import LocalStack
+from newswatch.local.template import load_template
 from test_handler import LambdaContext, load_app, sqs_record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,8 +76,12 @@ def test_list_redrive_and_redrive_again(
     ]
     assert entry["error_recorded_by"] == "local runner"
     assert "watchlist" in entry["last_error"].lower()
-    assert entry["failed_receive_count"] == 4  # the template's maxReceiveCount
-    assert entry["receive_count"] >= 4 and entry["first_received_at"] and entry["last_failed_at"]
+    max_receives = load_template(TEMPLATE_PATH)["Resources"]["IngestQueue"]["Properties"][
+        "RedrivePolicy"
+    ]["maxReceiveCount"]
+    assert entry["failed_receive_count"] == max_receives
+    assert entry["receive_count"] >= max_receives
+    assert entry["first_received_at"] and entry["last_failed_at"]
     # Listing gave it back: it is still there, and listed again.
     assert local.dead_letters() == 1
     code, text = dlq(local, capsys, "list")

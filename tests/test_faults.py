@@ -26,15 +26,19 @@ from newswatch.alerting.delivery import DeliveryInFlight
 from newswatch.aws import clients
 from newswatch.aws.dead_letters import DeadLetterLog
 from newswatch.events import ObjectRef
+from newswatch.local.template import load_template
 from newswatch.pipeline import Outcome, Status
 from test_handler import LambdaContext, load_app, s3_notification, sqs_record
 from test_story_alerts import one_dynamodb_call_at_a_time
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
 REFERENCE = (SAMPLES / "thehindu-2024-10-30-ukraine-south-korea.html").read_bytes()
 KEY = "incoming/thehindu.html"
-# The ingest queue's maxReceiveCount in template.yaml.
-MAX_RECEIVES = 4
+# The ingest queue's maxReceiveCount.
+MAX_RECEIVES: int = load_template(ROOT / "template.yaml")["Resources"]["IngestQueue"]["Properties"][
+    "RedrivePolicy"
+]["maxReceiveCount"]
 
 Call = tuple[str, dict[str, Any]]  # operation name, API parameters
 Matches = Callable[[str, dict[str, Any]], bool]

@@ -166,7 +166,8 @@ def test_queues_are_encrypted_with_a_dead_letter_queue_and_an_alarm() -> None:
     trigger = properties(FUNCTION)["Events"]["IngestQueue"]["Properties"]
     batching_window = trigger.get("MaximumBatchingWindowInSeconds", 0)
     assert queue["VisibilityTimeout"] >= 6 * properties(FUNCTION)["Timeout"] + batching_window
-    assert 3 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 5
+    # AWS advises at least 5 for Lambda's SQS event source; more only delays the dead letter.
+    assert 5 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 10
     alarm = properties("DeadLetterQueueAlarm")
     assert alarm["Namespace"] == "AWS/SQS"
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
