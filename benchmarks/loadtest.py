@@ -288,6 +288,7 @@ def run(articles: int, workers: int, outbox: Path) -> str:
         uploader.start()
         dispatcher = Dispatcher(local, workers=workers).start()
         next_progress = started + PROGRESS_EVERY_SECONDS
+        finished = False
         try:
             while time.monotonic() - started < TIME_LIMIT_SECONDS:
                 result = dispatcher.next_result(timeout=0.5)
@@ -305,6 +306,7 @@ def run(articles: int, workers: int, outbox: Path) -> str:
                 # Done when everything is uploaded and the ingest queue is empty: each message
                 # ended stored, rejected or dead-lettered.
                 if result is None and not uploader.is_alive() and queue_is_empty(local):
+                    finished = True
                     break
         finally:
             dispatcher.stop(timeout=2)
@@ -314,11 +316,13 @@ def run(articles: int, workers: int, outbox: Path) -> str:
     finally:
         local.stop()
     unfinished = len(tally.uploaded) - outcomes["stored"] - outcomes["rejected"]
-    if unfinished or len(tally.uploaded) < articles:
+    if not finished:
         print(
             f"stopped at the {TIME_LIMIT_SECONDS} s limit: {articles - len(tally.uploaded)} not "
             f"uploaded, {unfinished} uploaded but not finished (still queued, not lost)"
         )
+    elif unfinished:
+        print(f"{unfinished} uploaded objects were dead-lettered: every attempt of theirs failed")
     duplicates = sum(count - 1 for count in tally.publishes.values() if count > 1)
     latency = sorted(tally.alert_latency)
     print(
