@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -370,6 +371,41 @@ def test_queue_counts_tell_waiting_delayed_and_in_flight_apart(local: LocalStack
     assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"
     assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"
     sqs.delete_queue(QueueUrl=url)
+
+
+def test_concurrent_receives_hand_each_message_to_one_worker(local: LocalStack) -> None:
+    """As SQS does within the visibility timeout: workers receiving at once each get other
+    messages, and no message is hidden without being handed out (moto's own ReceiveMessage,
+    run concurrently, could mark a message received that no caller got)."""
+    sqs = local.stack.sqs()
+    url = sqs.create_queue(QueueName="raced")["QueueUrl"]
+    sent = 600
+    for first in range(0, sent, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(n), "MessageBody": f"m{first + n}"} for n in range(10)],
+        )
+    received: list[str] = []
+
+    def drain() -> None:
+        worker = local.stack.sqs()
+        while True:
+            batch = worker.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600
+            ).get("Messages", [])
+            if not batch:
+                return
+            received.extend(message["Body"] for message in batch)
+
+    workers = [threading.Thread(target=drain) for _ in range(10)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(60)
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    sqs.delete_queue(QueueUrl=url)
+    assert sorted(received) == sorted(f"m{n}" for n in range(sent))  # each exactly once
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == str(sent)
 
 
 def test_a_resource_type_the_local_stack_cannot_create_stops_it() -> None:
