@@ -496,3 +496,29 @@ def test_labels_and_summaries_around_the_story_are_left_out(label: str) -> None:
     page = _story_with("").replace("</p><p>Paragraph 3", f"</p>{label}<p>Paragraph 3")
     body = extract_body(lxml.html.document_fromstring(page))
     assert len(body.paragraphs) == 6
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        '<div class="box"><p>We welcome a lively and useful discussion, and so that we need not'
+        " review comments before they appear, please read our "
+        '<a href="/community_guidelines.html">guidelines</a>. Anything you post may be used with'
+        ' your name and picture under our <a href="/privacy.html">privacy policy</a> and the'
+        ' <a href="/terms.html">terms of use</a> of this site.</p></div>',
+        '<p>By signing up you agree to our <a href="https://example.com/terms-of-use">Terms of'
+        ' Use</a> and <a href="https://example.com/privacy-policy/">Privacy Policy</a>.</p>',
+    ],
+)
+def test_a_notice_linking_to_the_sites_legal_pages_is_left_out(notice: str) -> None:
+    body = extract_body(lxml.html.document_fromstring(_story_with(notice)))
+    assert len(body.paragraphs) == 6
+
+
+def test_a_paragraph_reporting_on_a_privacy_policy_stays() -> None:
+    reporting = (
+        "<p>The company changed its <a href='https://social.example/privacy'>privacy policy</a>"
+        " on Monday, and regulators in Dublin said they would study the new terms closely.</p>"
+    )
+    body = extract_body(lxml.html.document_fromstring(_story_with(reporting)))
+    assert len(body.paragraphs) == 7

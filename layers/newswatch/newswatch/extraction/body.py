@@ -638,9 +638,11 @@ class _Walk:
 
     def __init__(self, tree: lxml.html.HtmlElement) -> None:
         self.tree = tree
-        # Links to support or subscription pages, and links that are a subheading's whole
-        # text: the calls to action and teaser cards around them are found after the walk.
+        # Links to support or subscription pages, to the site's legal pages, and links that
+        # are a subheading's whole text: the calls to action, site notices and teaser cards
+        # around them are found after the walk.
         self._prompt_links: list[lxml.html.HtmlElement] = []
+        self._notice_links: list[lxml.html.HtmlElement] = []
         self._headed_links: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]] = []
         # Elements named like a live feed, for :func:`liveblog.post_elements`.
         self.feed_named: list[lxml.html.HtmlElement] = []
@@ -718,6 +720,8 @@ class _Walk:
             return
         if calls_to_action.is_call_to_action_link(href):
             self._prompt_links.append(link)
+        elif calls_to_action.is_site_notice_link(href):
+            self._notice_links.append(link)
         elif (
             open_blocks
             and open_blocks[-1].tag in calls_to_action.HEADING_TAGS
@@ -727,11 +731,12 @@ class _Walk:
             self._headed_links.append((link, open_blocks[-1]))
 
     def left_out_blocks(self) -> set[int]:
-        """Blocks no body keeps: link lists, calls to action and teaser cards."""
+        """Blocks no body keeps: link lists, calls to action, site notices and teaser cards."""
         indexes = self.link_list_blocks()
-        if not self._prompt_links and not self._headed_links:
+        if not self._prompt_links and not self._headed_links and not self._notice_links:
             return indexes
         boxes = calls_to_action.prompt_boxes(self._prompt_links)
+        boxes |= calls_to_action.notice_boxes(self._notice_links)
         boxes |= calls_to_action.teaser_cards(self._headed_links)
         for box in boxes:
             candidate = self.candidates.get(box)

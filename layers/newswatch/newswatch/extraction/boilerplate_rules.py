@@ -76,6 +76,17 @@ CALL_TO_ACTION_HREF = re.compile(
     r"|[?&](?:cta|ref)=(?:inline|paywall|support|epic)",
     re.IGNORECASE,
 )
+# The site's own legal pages: privacy and cookie policies, terms of use, community rules, an
+# imprint. A short box linking to two of them is a site notice (a comment policy, a sign-up's
+# consent line, a cookie banner); an article that reports on a privacy policy links to one.
+SITE_NOTICE_HREF = re.compile(
+    r"/(?:privacy|privacy[-_]?(?:policy|notice|statement)|cookies?|cookie[-_]?policy|"
+    r"terms|terms[-_]?(?:of[-_]?(?:use|service)|and[-_]?conditions|conditions)|tos|legal|"
+    r"community[-_]?(?:guidelines|rules|standards)|(?:comment|discussion)[-_]?(?:policy|rules)|"
+    r"datenschutz(?:erklaerung)?|nutzungsbedingungen|agb|impressum|mentions[-_]?legales|"
+    r"aviso[-_]?legal|politica[-_]?de[-_]?privacidad)(?=$|[/?#._-])",
+    re.IGNORECASE,
+)
 # Fallback phrases of a short prompt addressed to the reader, anywhere in the block, used
 # only where structure says nothing. Tuned (cta fixtures, aeb-dev).
 READER_PROMPT_PHRASES = re.compile(

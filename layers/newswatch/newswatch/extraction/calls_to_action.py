@@ -1,8 +1,9 @@
 """Calls to action and teasers inside the body, found by structure.
 
-Two structures mark them whatever the language: a short box whose link goes to a support,
-membership, subscription or newsletter page (or a quiz), and a run of sibling cards each
-headed by a link to another story (a paywalled page's blurbs, "more on this"). The body walk
+Three structures mark them whatever the language: a short box whose link goes to a support,
+membership, subscription or newsletter page (or a quiz), a short box linking to two of the
+site's legal pages (a comment policy, a sign-up's consent line), and a run of sibling cards
+each headed by a link to another story (a paywalled page's blurbs, "more on this"). The body walk
 notes the links as it passes them (no pass of its own over the page); these functions then
 find the boxes and cards around them, whose blocks are left out.
 """
@@ -14,7 +15,7 @@ from itertools import islice
 
 import lxml.html
 
-from newswatch.extraction.boilerplate_rules import CALL_TO_ACTION_HREF
+from newswatch.extraction.boilerplate_rules import CALL_TO_ACTION_HREF, SITE_NOTICE_HREF
 
 _BOX_TAGS = frozenset({"div", "section", "aside", "p", "form", "figure", "li"})
 _CARD_TAGS = frozenset({"article", "div", "li", "section"})
@@ -25,6 +26,7 @@ _LINE_TAGS = frozenset({"p", "li"})
 _MAX_LINE_PROMPT_CHARS = 160  # tuned (cta fixtures): "Every contribution ... Donate now"
 _MAX_BOX_LEVELS = 3  # how far above its link a prompt's box may begin
 _MAX_LINKS = 5_000  # prompt links looked at on one page (a cost bound)
+_MIN_NOTICE_LINKS = 2  # one legal link may be reporting; two in a short box are its notice
 _MIN_CARDS = 2  # one linked heading is a subheading; two alike in a row are teaser cards
 _MEASURE_CHARS = 2 * 1024 * 1024  # text measured around links (a cost bound)
 
@@ -32,6 +34,11 @@ _MEASURE_CHARS = 2 * 1024 * 1024  # text measured around links (a cost bound)
 def is_call_to_action_link(href: str) -> bool:
     """Whether a link goes where calls to action send the reader (support, subscribe...)."""
     return CALL_TO_ACTION_HREF.search(href) is not None
+
+
+def is_site_notice_link(href: str | None) -> bool:
+    """Whether a link goes to one of the site's legal pages (privacy, terms, community rules)."""
+    return href is not None and SITE_NOTICE_HREF.search(href) is not None
 
 
 def prompt_boxes(links: Iterable[lxml.html.HtmlElement]) -> set[lxml.html.HtmlElement]:
@@ -55,6 +62,30 @@ def prompt_boxes(links: Iterable[lxml.html.HtmlElement]) -> set[lxml.html.HtmlEl
             box = ancestor
         if box is not None:
             boxes.add(box)
+        if budget <= 0:
+            break
+    return boxes
+
+
+def notice_boxes(links: Iterable[lxml.html.HtmlElement]) -> set[lxml.html.HtmlElement]:
+    """The smallest short box (within a few levels) around two or more links to the site's
+    legal pages: a notice of the site, whatever its length as a line."""
+    boxes = set()
+    budget = _MEASURE_CHARS
+    for link in islice(links, _MAX_LINKS):
+        for ancestor in islice(link.iterancestors(), _MAX_BOX_LEVELS):
+            if ancestor.tag in _PROTECTED or ancestor.get("itemprop") == "articleBody":
+                break
+            if ancestor.tag not in _BOX_TAGS:
+                continue
+            size = _visible_chars(ancestor)
+            budget -= size
+            if size > _MAX_BOX_CHARS:
+                break
+            notices = sum(1 for a in ancestor.iter("a") if is_site_notice_link(a.get("href")))
+            if notices >= _MIN_NOTICE_LINKS:
+                boxes.add(ancestor)
+                break
         if budget <= 0:
             break
     return boxes
