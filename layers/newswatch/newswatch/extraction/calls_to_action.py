@@ -10,7 +10,7 @@ find the boxes and cards around them, whose blocks are left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import lxml.html
@@ -44,26 +44,15 @@ def is_site_notice_link(href: str | None) -> bool:
 def prompt_boxes(links: Iterable[lxml.html.HtmlElement]) -> set[lxml.html.HtmlElement]:
     """The largest short box (within a few levels) around each call-to-action link."""
     boxes = set()
-    budget = _MEASURE_CHARS
-    for link in islice(links, _MAX_LINKS):
-        box = None
-        for ancestor in islice(link.iterancestors(), _MAX_BOX_LEVELS):
-            if ancestor.tag in _PROTECTED or ancestor.get("itemprop") == "articleBody":
-                break
-            if ancestor.tag not in _BOX_TAGS:
-                continue
-            size = _visible_chars(ancestor)
-            budget -= size
-            if size > _MAX_BOX_CHARS:
-                break
-            # A paragraph that links to a newsletter may be reporting; a prompt is one line.
-            if ancestor.tag in _LINE_TAGS and size > _MAX_LINE_PROMPT_CHARS:
-                continue
-            box = ancestor
-        if box is not None:
-            boxes.add(box)
-        if budget <= 0:
-            break
+    for short in _short_boxes(links):
+        # A paragraph that links to a newsletter may be reporting; a prompt is one line.
+        prompts = [
+            box
+            for box, size in short
+            if box.tag not in _LINE_TAGS or size <= _MAX_LINE_PROMPT_CHARS
+        ]
+        if prompts:
+            boxes.add(prompts[-1])
     return boxes
 
 
@@ -71,8 +60,26 @@ def notice_boxes(links: Iterable[lxml.html.HtmlElement]) -> set[lxml.html.HtmlEl
     """The smallest short box (within a few levels) around two or more links to the site's
     legal pages: a notice of the site, whatever its length as a line."""
     boxes = set()
+    for short in _short_boxes(links):
+        for box, _ in short:
+            if (
+                sum(1 for a in box.iter("a") if is_site_notice_link(a.get("href")))
+                >= _MIN_NOTICE_LINKS
+            ):
+                boxes.add(box)
+                break
+    return boxes
+
+
+def _short_boxes(
+    links: Iterable[lxml.html.HtmlElement],
+) -> Iterator[list[tuple[lxml.html.HtmlElement, int]]]:
+    """For each link, its box-tag ancestors within a few levels and below the article, up to
+    the first whose text is too long for a box, innermost first, each with its size; links
+    and measured text are bounded."""
     budget = _MEASURE_CHARS
     for link in islice(links, _MAX_LINKS):
+        short = []
         for ancestor in islice(link.iterancestors(), _MAX_BOX_LEVELS):
             if ancestor.tag in _PROTECTED or ancestor.get("itemprop") == "articleBody":
                 break
@@ -82,13 +89,10 @@ def notice_boxes(links: Iterable[lxml.html.HtmlElement]) -> set[lxml.html.HtmlEl
             budget -= size
             if size > _MAX_BOX_CHARS:
                 break
-            notices = sum(1 for a in ancestor.iter("a") if is_site_notice_link(a.get("href")))
-            if notices >= _MIN_NOTICE_LINKS:
-                boxes.add(ancestor)
-                break
+            short.append((ancestor, size))
+        yield short
         if budget <= 0:
-            break
-    return boxes
+            return
 
 
 def teaser_cards(
