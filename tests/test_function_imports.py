@@ -29,7 +29,7 @@ FORBIDDEN = ("newswatch.cli", "newswatch.local", "newswatch.stack", "yaml", "mot
 # run a non-UTF-8 page through extraction (bs4's and charset-normalizer's lazy imports), and
 # report every module loaded and where newswatch came from.
 CHILD = """
-import json, sys
+import gc, json, sys
 sys.path.insert(0, sys.argv[1])
 import app
 job = getattr(app, "ingest_pipeline", None) or getattr(app, "digest_job")
@@ -38,7 +38,9 @@ from newswatch.extraction import extract_article
 page = "<html><body><article><h1>Título</h1><p>" + "Señal de prueba. " * 40 + "</p></article>"
 extract_article(page.encode("latin-1"))
 import newswatch
-print(json.dumps({"modules": sorted(sys.modules), "newswatch": newswatch.__file__}))
+print(json.dumps({
+    "modules": sorted(sys.modules), "newswatch": newswatch.__file__, "collecting": gc.isenabled()
+}))
 """
 
 
@@ -107,6 +109,8 @@ def test_handler_runs_from_the_layer_contents_alone(
     # The lazily imported decoders are used by the function, so the layer must ship them.
     assert "bs4" in modules
     assert "charset_normalizer" in modules
+    # Init pauses the garbage collector (newswatch.startup); the events run with it on.
+    assert imported["collecting"] is True
 
 
 def test_layer_contents_name_real_paths_and_leave_out_the_development_side() -> None:

@@ -18,13 +18,16 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from newswatch.alerting.delivery import DeliveryResult
-from newswatch.digest_job import DigestJob, DigestSettings
-from newswatch.errors import NewswatchError
+from newswatch.startup import collector_paused
+
+with collector_paused():
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+    from aws_lambda_powertools.metrics import MetricUnit
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from newswatch.alerting.delivery import DeliveryResult
+    from newswatch.digest_job import DigestJob, DigestSettings
+    from newswatch.errors import NewswatchError
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "newswatch"))
 copy_config_to_registered_loggers(source_logger=logger, include={"newswatch"})
@@ -42,7 +45,8 @@ class DigestsFailed(NewswatchError):
 @functools.cache
 def digest_job() -> DigestJob:
     """Built on first use, then kept for the container's life."""
-    return DigestJob.from_settings(DigestSettings.from_env())
+    with collector_paused():
+        return DigestJob.from_settings(DigestSettings.from_env())
 
 
 @metrics.log_metrics

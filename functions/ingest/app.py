@@ -13,13 +13,16 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from newswatch.config import Settings
-from newswatch.events import ObjectRef, object_refs, object_refs_from_message
-from newswatch.pipeline import IngestPipeline, Outcome, Status
+from newswatch.startup import collector_paused
+
+with collector_paused():
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from newswatch.config import Settings
+    from newswatch.events import ObjectRef, object_refs, object_refs_from_message
+    from newswatch.pipeline import IngestPipeline, Outcome, Status
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "newswatch"))
 # The pipeline logs through the standard logging module; give it the same JSON format.
@@ -45,7 +48,8 @@ def settings() -> Settings:
 @functools.cache
 def ingest_pipeline() -> IngestPipeline:
     """Built on first use, then kept for the container's life (clients, watchlist cache)."""
-    return IngestPipeline.from_settings(settings())
+    with collector_paused():
+        return IngestPipeline.from_settings(settings())
 
 
 def _traced(handler: Handler) -> Handler:
