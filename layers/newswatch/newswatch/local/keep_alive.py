@@ -50,14 +50,15 @@ class KeepAliveRequestHandler(MotoRequestHandler):
             self.close_connection = True
             self.log_error("error on request %s: %r", self.requestline, error)
             status, headers, content = "500 INTERNAL SERVER ERROR", [], b""
-        code, _, reason = status.partition(" ")
-        self.send_response(int(code), reason)
+        code_text, _, reason = status.partition(" ")
+        code = int(code_text)
+        self.send_response(code, reason)
         head = environ["REQUEST_METHOD"] == "HEAD"
         for name, value in headers:
             # A HEAD response states the length of what a GET would send.
             if name.lower() not in _FRAMING_HEADERS or (head and name.lower() == "content-length"):
                 self.send_header(name, value)
-        if not head and int(code) not in _BODILESS_STATUSES and not 100 <= int(code) < 200:
+        if not head and code not in _BODILESS_STATUSES and not 100 <= code < 200:
             self.send_header("Content-Length", str(len(content)))
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -72,6 +73,7 @@ def _respond(
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     """Run the WSGI application; its status, headers and whole body."""
     started: list[tuple[str, list[tuple[str, str]]]] = []
+    chunks: list[bytes] = []
 
     def start_response(
         status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -79,7 +81,6 @@ def _respond(
         started[:] = [(status, headers)]
         return chunks.append
 
-    chunks: list[bytes] = []
     result = app(environ, start_response)
     try:
         chunks.extend(result)
