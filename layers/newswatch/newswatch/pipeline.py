@@ -204,9 +204,7 @@ class IngestPipeline:
         matches: Sequence[Match] = watchlist_set.match(article)
         story_id = self._story_of(ref.article_id, article) if matches else None
         ingested_at = utc_now()
-        self._articles.put_matches(
-            ref.article_id, matches, title=article.title, ingested_at=ingested_at
-        )
+        self._articles.put_matches(ref.article_id, matches, ingested_at=ingested_at)
         names = [match.watchlist for match in matches]
         if self._articles.put_article(
             ref, article, watchlists=names, story_id=story_id, ingested_at=ingested_at

@@ -7,6 +7,8 @@ The key layout is in :mod:`newswatch.aws.keys` and explained in the README (Stor
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,6 +20,7 @@ from botocore.exceptions import ClientError
 from newswatch.article import Article
 from newswatch.aws import keys
 from newswatch.aws.dynamo import (
+    batch_get,
     batch_write,
     from_item,
     item_bytes,
@@ -25,6 +28,7 @@ from newswatch.aws.dynamo import (
     newest_first,
     put_new,
     query,
+    scan,
     to_item,
 )
 from newswatch.errors import Rejection
@@ -37,8 +41,9 @@ if TYPE_CHECKING:
 
     from newswatch.watchlists.explain import Match
 
-# DynamoDB items are limited to 400 KB and every KB written is a write unit (twice over: the
-# article is also in GSI1). The article item therefore holds what lists and alerts show (who,
+# DynamoDB items are limited to 400 KB and every KB written is a write unit. The article item
+# is in no index (an index entry would be a second unit for every article, to serve one command
+# line listing, which scans instead), and it holds what lists and alerts show (who,
 # what, when, where from), not the body: the source object version stays in S3 and extraction
 # is deterministic, so readers that need the text (watchlist preview) extract it again from
 # there. Every field is capped where it enters the item.
@@ -95,7 +100,6 @@ class StoredMatch:
     hits: list[dict[str, Any]] = field(default_factory=list)
     mentions: dict[str, int] = field(default_factory=dict)
     explanation: str = ""
-    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,8 +264,6 @@ class ArticleStore:
                 {
                     "PK": keys.article_pk(ref.article_id),
                     "SK": keys.ARTICLE_SK,
-                    "GSI1PK": keys.ARTICLES_INDEX_PK,
-                    "GSI1SK": keys.newest_first_sk(ingested_at, ref.article_id),
                     "article_id": ref.article_id,
                     "bucket": ref.bucket,
                     "key": _cut(ref.key),
@@ -291,18 +293,39 @@ class ArticleStore:
         return self._with_full_text(stored) if full_text else stored
 
     def iter_articles(
-        self, *, full_text: bool = True, page_size: int = 100
+        self, *, full_text: bool = True, limit: int | None = None, page_size: int = 100
     ) -> Iterator[StoredArticle]:
-        """Every stored article, newest first, a page at a time (watchlist preview). With
-        ``full_text``, an article whose source object is gone is skipped."""
-        for values in self._query_index(keys.ARTICLES_INDEX_PK, page_size=page_size):
-            stored = _stored_article(values)
-            if not full_text:
-                yield stored
-                continue
-            whole = self._with_full_text(stored)
-            if whole.full_text:
-                yield whole
+        """The newest ``limit`` stored articles (all without one), newest first (watchlist
+        preview). No index lists articles, so that each costs one write unit: this scans the
+        table once for their ids and times (holding ``limit`` of them, or about 200 B per
+        article), then reads them ``page_size`` to a BatchGetItem. With ``full_text``, an article
+        whose source object is gone is skipped."""
+        found = (
+            (values["ingested_at"], values["article_id"])
+            for values in scan(
+                self._dynamodb,
+                {
+                    "TableName": self._table,
+                    "FilterExpression": "SK = :article",
+                    "ProjectionExpression": "article_id, ingested_at",
+                    "ExpressionAttributeValues": to_item({":article": keys.ARTICLE_SK}),
+                },
+            )
+        )
+        newest = heapq.nlargest(limit, found) if limit else sorted(found, reverse=True)
+        for page in itertools.batched((article_id for _, article_id in newest), page_size):
+            item_keys = [key(keys.article_pk(article_id), keys.ARTICLE_SK) for article_id in page]
+            read = {
+                values["article_id"]: _stored_article(values)
+                for values in batch_get(self._dynamodb, self._table, item_keys)
+            }
+            for article_id in page:
+                if (stored := read.get(article_id)) is None:
+                    continue  # deleted since the scan
+                if full_text:
+                    stored = self._with_full_text(stored)
+                if stored.full_text or not full_text:
+                    yield stored
 
     def _with_full_text(self, stored: StoredArticle) -> StoredArticle:
         """The article extracted again from the object version it was stored from."""
@@ -324,28 +347,19 @@ class ArticleStore:
 
     # --- matches -----------------------------------------------------------------------------
 
-    def put_matches(
-        self, article_id: str, matches: Sequence[Match], *, title: str | None, ingested_at: str
-    ) -> None:
+    def put_matches(self, article_id: str, matches: Sequence[Match], *, ingested_at: str) -> None:
         """Record every match of the article, 25 to a batch. Plain puts: until the article item
-        exists nothing reads them, and a repeat writes the same values."""
-        items = [
-            {"PutRequest": {"Item": to_item(_match_values(article_id, match, title, ingested_at))}}
+        exists nothing reads them, and a repeat writes the same values. A match is in no index:
+        it is read with its article, by the retry that finishes the article's decision."""
+        requests = (
+            {"PutRequest": {"Item": to_item(_match_values(article_id, match, ingested_at))}}
             for match in matches
-        ]
-        for start in range(0, len(items), 25):
-            batch_write(self._dynamodb, self._table, items[start : start + 25])
+        )
+        batch_write(self._dynamodb, self._table, requests)
 
     def matches_of_article(self, article_id: str) -> list[StoredMatch]:
         """All matches of one article (strongly consistent)."""
         return self.earlier_attempt(article_id).matches
-
-    def matches_of_watchlist(
-        self, watchlist: str, limit: int | None = None
-    ) -> Iterator[StoredMatch]:
-        """One watchlist's matches, newest first."""
-        for values in self._query_index(keys.watchlist_matches_pk(watchlist), limit=limit):
-            yield _stored_match(values)
 
     # --- shared ------------------------------------------------------------------------------
 
@@ -361,19 +375,14 @@ class ArticleStore:
         )
 
 
-def _match_values(
-    article_id: str, match: Match, title: str | None, ingested_at: str
-) -> dict[str, Any]:
+def _match_values(article_id: str, match: Match, ingested_at: str) -> dict[str, Any]:
     hits = [hit.to_dict() for hit in match.hits[:MAX_STORED_HITS]]
     mentions = dict(match.mentions[:MAX_STORED_MENTIONS])
     return {
         "PK": keys.article_pk(article_id),
         "SK": keys.match_sk(match.watchlist),
-        "GSI1PK": keys.watchlist_matches_pk(match.watchlist),
-        "GSI1SK": keys.newest_first_sk(ingested_at, article_id),
         "article_id": article_id,
         "watchlist": match.watchlist,
-        "title": _cut(title),
         "ingested_at": ingested_at,
         "hits": [{**hit, "snippet": _cut(hit.get("snippet"))} for hit in hits],
         "mentions": {_cut(term): count for term, count in mentions.items()},
@@ -471,5 +480,4 @@ def _stored_match(values: dict[str, Any]) -> StoredMatch:
         hits=list(values.get("hits") or ()),
         mentions={term: int(n) for term, n in (values.get("mentions") or {}).items()},
         explanation=values.get("explanation", ""),
-        title=values.get("title"),
     )

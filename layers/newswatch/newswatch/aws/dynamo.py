@@ -12,7 +12,7 @@ from __future__ import annotations
 import decimal
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -130,7 +130,13 @@ def query(
 
     One page is at most 1 MB: a partition of thousands of watchlists or articles spans many.
     """
-    return itertools.islice(_query_pages(dynamodb, dict(request)), limit)
+    return itertools.islice(_pages(dynamodb.query, dict(request)), limit)
+
+
+def scan(dynamodb: DynamoDBClient, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The plain values of every item a Scan returns, following its pages (1 MB each). A
+    Scan reads the whole table: for the command line, never for the functions."""
+    return _pages(dynamodb.scan, dict(request))
 
 
 def newest_first(
@@ -156,9 +162,10 @@ def newest_first(
     return query(dynamodb, request, limit=limit)
 
 
-def _query_pages(dynamodb: DynamoDBClient, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _pages(call: Callable[..., Any], request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Items of a paged Query or Scan, asking for the next page from where the last stopped."""
     while True:
-        response = dynamodb.query(**request)
+        response = call(**request)
         yield from (from_item(item) for item in response.get("Items", []))
         if "LastEvaluatedKey" not in response:
             return

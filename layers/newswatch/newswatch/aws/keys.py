@@ -14,7 +14,6 @@ REJECTION_SK = "REJECTION"
 RECEIPT_SK = "RECEIPT"
 MATCH_SK_PREFIX = "MATCH#"
 
-ARTICLES_INDEX_PK = "ARTICLES"
 REJECTIONS_INDEX_PK = "REJECTIONS"
 
 WATCHLISTS_PK = "WATCHLISTS"
@@ -30,11 +29,6 @@ def article_pk(article_id: str) -> str:
 
 def match_sk(watchlist: str) -> str:
     return f"{MATCH_SK_PREFIX}{watchlist}"
-
-
-def watchlist_matches_pk(watchlist: str) -> str:
-    """GSI1 partition of one watchlist's matches, sorted by ingestion time."""
-    return f"WATCHLIST#{watchlist}"
 
 
 def newest_first_sk(timestamp: str, article_id: str) -> str:

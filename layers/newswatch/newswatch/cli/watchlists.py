@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import sys
 import textwrap
@@ -59,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=int,
         default=1000,
         metavar="N",
-        help="read at most N articles (default 1000)",
+        help="read the newest N stored articles (default 1000; 0: all)",
     )
     preview.add_argument("--explain", action="store_true", help="show every hit with its context")
     preview.add_argument("--json", action="store_true", help="one JSON object per matched article")
@@ -108,8 +107,7 @@ def run_preview(args: argparse.Namespace) -> int:
     watchlists = _selected(load_watchlists(args.file), args.only)
     store = stack_from_args(args).article_store()
     read = fired = 0
-    # islice, not a check inside the loop: that would first fetch the next article's full text.
-    for stored in itertools.islice(store.iter_articles(full_text=True), args.limit or None):
+    for stored in store.iter_articles(full_text=True, limit=args.limit or None):
         read += 1
         matches = watchlists.match(stored.article)
         if not matches:
