@@ -248,3 +248,7 @@ def test_each_object_is_logged_once_with_what_became_of_it_and_nothing_empty(
     assert (line["status"], line["article_id"]) == ("stored", ref.article_id)
     assert line["s3_uri"] == f"s3://{BUCKET}/incoming/decoy.html"
     assert not {"matched", "story_id", "alerts_sent", "reason"} & line.keys()
+    # Nor what every line of the log group would repeat; what finds the invocation stays.
+    assert not {"function_name", "function_arn", "function_memory_size", "location"} & line.keys()
+    assert line["function_request_id"] == LambdaContext().aws_request_id
+    assert "cold_start" in line

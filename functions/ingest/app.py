@@ -29,6 +29,10 @@ logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "newswatch"))
 copy_config_to_registered_loggers(source_logger=logger, include={"newswatch"})
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "newswatch")
 metrics = Metrics(namespace=NAMESPACE)
+# Keys that say on every line what the log group already says (the function's name, ARN and
+# memory size; the source line): half the bytes of the one line each article logs, and
+# CloudWatch Logs bills every byte. The request id and cold start stay.
+CONSTANT_LOG_KEYS = ("function_name", "function_arn", "function_memory_size", "location")
 
 if TYPE_CHECKING:
     from newswatch.aws.dead_letters import DeadLetterLog
@@ -68,6 +72,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, objec
     """SQS batch (the deployed path): failures are reported per record, so SQS retries only
     those. A direct S3 or EventBridge event: any failure fails the invocation (and is retried by
     Lambda's asynchronous retry)."""
+    logger.remove_keys(CONSTANT_LOG_KEYS)  # appended again by each inject_lambda_context
     records = event.get("Records") or [{}]
     if records[0].get("eventSource") == "aws:sqs":
         return _partial_batch_response(records, context)
