@@ -2,8 +2,8 @@
 run of the ingest handler against moto, and the Lambda memory size chosen from it.
 
 Measured here, per article, by running ``functions/ingest/app.py``'s handler on SQS batches of
-the aeb-dev pages (1,000 watchlists): the handler's wall time (single core) less the time moto
-spends answering its calls in the same process, every DynamoDB
+the aeb-dev pages (1,000 watchlists): the handler's CPU time (one core, the fastest of
+``ROUNDS``) less the time moto spends answering its calls in the same process, every DynamoDB
 call with the write and read units it bills (item sizes read before and after each write,
 ``benchmarks.stories.DynamoMeter``), the S3 and SNS calls, and the bytes the handler logs
 (Powertools' JSON lines and the EMF metric records; the platform's START/END/REPORT lines are
@@ -27,7 +27,13 @@ from newswatch.aws.dynamo import item_bytes
 from newswatch.local.template import load_template
 
 from benchmarks.aeb import aeb_dir, load_pages
-from benchmarks.fixtures import cached_index, function_environment, install_index, sqs_event
+from benchmarks.fixtures import (
+    MotoClock,
+    cached_index,
+    function_environment,
+    install_index,
+    sqs_event,
+)
 from benchmarks.results import goal, print_rows
 from benchmarks.stories import DynamoMeter
 
@@ -69,29 +75,6 @@ BATCHES = 3  # SQS batches of template's BatchSize measured (after one warm-up b
 # time counts: the CPU time of the same work on a shared machine varies by a third from run to
 # run, and only upwards.
 ROUNDS = 3
-
-
-class ServiceSideTime:
-    """The time moto spends answering clients' calls, in this process.
-
-    In Lambda that is DynamoDB's, S3's and SNS's own time, on their machines: the stated round
-    trip (``AWS_CALL_SECONDS``) stands for it, so it is taken out of the handler's time rather
-    than billed twice. moto answers in botocore's ``before-send`` event; these handlers run
-    first and last around it.
-    """
-
-    def __init__(self, clients: list[Any]) -> None:
-        self.seconds = 0.0
-        self._started = 0.0
-        for client in clients:
-            client.meta.events.register_first("before-send", self._start)
-            client.meta.events.register_last("before-send", self._stop)
-
-    def _start(self, **_: Any) -> None:
-        self._started = time.process_time()
-
-    def _stop(self, **_: Any) -> None:
-        self.seconds += time.process_time() - self._started
 
 
 class PipelineMeter(DynamoMeter):
@@ -169,7 +152,6 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
             for n in range(ROUNDS)
         ]
         metered = batches_of("incoming/metered/", pages[batch_size + articles :])
-        service_side = ServiceSideTime([env.s3, env.dynamodb, env.sns])
 
         def run(batch: list[Any]) -> None:
             """One batch through the handler, which must process every record: a failing
@@ -184,11 +166,11 @@ def measure(batch_size: int, *, matching: bool) -> dict[str, Any]:
                 run(batch)
             timings = []
             for timed in rounds:
-                service_side.seconds = 0.0
-                started = time.process_time()
-                for batch in timed:
-                    run(batch)
-                timings.append((time.process_time() - started, service_side.seconds))
+                with MotoClock(time.process_time) as moto_clock:
+                    started = time.process_time()
+                    for batch in timed:
+                        run(batch)
+                    timings.append((time.process_time() - started, moto_clock.seconds))
             seconds, moto_seconds = min(timings)
             meter = PipelineMeter(env.dynamodb, boto3.client("dynamodb", region_name=REGION), TABLE)
             calls: Counter[str] = Counter()

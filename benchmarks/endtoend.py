@@ -16,40 +16,15 @@ import time
 from typing import Any
 
 from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
 from newswatch.aws.dynamo import item_bytes
 from newswatch.extraction import extract_article
 
 from benchmarks.aeb import aeb_dir, load_pages
-from benchmarks.fixtures import cached_index, install_index, loaded_index
+from benchmarks.fixtures import MotoClock, cached_index, install_index, loaded_index
 from benchmarks.results import goal, median, p95, print_rows
 
 WATCHLISTS = 1_000
 REGION = "us-east-1"
-
-
-class _MotoClock:
-    """Seconds spent inside moto answering requests, while installed."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._call = BotocoreStubber.__call__
-
-    def __enter__(self) -> _MotoClock:
-        call = self._call
-
-        def timed(stubber: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return call(stubber, *args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - started
-
-        BotocoreStubber.__call__ = timed  # type: ignore[method-assign,assignment]
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        BotocoreStubber.__call__ = self._call  # type: ignore[method-assign]
 
 
 def main() -> dict[str, Any]:
@@ -76,7 +51,7 @@ def main() -> dict[str, Any]:
             started = time.perf_counter()
             matches = watchlists.match(extract_article(page.html))
             core.append(time.perf_counter() - started)
-            with _MotoClock() as moto_clock:
+            with MotoClock() as moto_clock:
                 started = time.perf_counter()
                 outcome = pipeline.process(ref)
                 end_to_end.append(time.perf_counter() - started)
